@@ -1,0 +1,132 @@
+"""Eager argument validation shared by the user-facing wrappers.
+
+Two tiers (see STYLE.md): shape/rank/dtype checks work on abstract values and therefore also
+under ``jit``; value checks (finite, weights) need concrete arrays and are skipped when the
+argument is a tracer, so that the functions stay embeddable in user-jitted code.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "as_rows",
+    "check_finite",
+    "check_key",
+    "check_positive_int",
+    "check_sample_weight",
+    "is_concrete",
+]
+
+
+def is_concrete(x: Any) -> bool:
+    """True when ``x`` holds values (not a tracer inside ``jit``/``vmap``/``grad``)."""
+    return not isinstance(x, jax.core.Tracer)
+
+
+def as_float_array(x: Any, name: str, *, ndim: int | None = None, dtype: Any = None) -> jax.Array:
+    """Converts ``x`` to a floating JAX array, checking its rank.
+
+    Integer and boolean input becomes JAX's default float dtype; float16/32/64 are kept.
+
+    Raises:
+      TypeError: if ``x`` is not numeric.
+      ValueError: if ``x`` does not have ``ndim`` dimensions.
+    """
+    if isinstance(x, jax.Array | np.ndarray | np.generic):
+        kind = np.dtype(x.dtype).kind if not jax.dtypes.issubdtype(x.dtype, jax.dtypes.extended) else "V"
+    else:
+        try:
+            kind = np.asarray(x).dtype.kind
+        except Exception as e:  # ragged lists and the like
+            raise TypeError(f"{name} must be an array of numbers; got {type(x).__name__}") from e
+    if kind not in "biuf":
+        raise TypeError(f"{name} must be a real numeric array; got dtype kind {kind!r} ({type(x).__name__})")
+    arr = jnp.asarray(x)
+    if dtype is not None:
+        arr = arr.astype(dtype)
+    elif not jnp.issubdtype(arr.dtype, jnp.floating):
+        arr = arr.astype(jnp.result_type(float))
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s); got shape {tuple(arr.shape)}")
+    return arr
+
+
+def check_finite(x: jax.Array, name: str) -> None:
+    """Raises ``ValueError`` if a concrete ``x`` holds NaN or infinity; no-op under tracing."""
+    if not is_concrete(x):
+        return
+    host = np.asarray(x)
+    if not np.all(np.isfinite(host)):
+        bad = int(np.size(host) - np.count_nonzero(np.isfinite(host)))
+        raise ValueError(f"{name} must be finite; it holds {bad} NaN or infinite value(s)")
+
+
+def check_key(key: Any, name: str = "key") -> jax.Array:
+    """Accepts a typed PRNG key (``jax.random.key``) or a legacy ``uint32[2]`` key.
+
+    Raises:
+      TypeError: if ``key`` is neither.
+    """
+    dtype = getattr(key, "dtype", None)
+    shape = getattr(key, "shape", None)
+    if dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+        if shape != ():
+            raise TypeError(f"{name} must be a single PRNG key (shape ()); got a key array of shape {shape}")
+        return key
+    if dtype is not None and np.dtype(dtype) == np.uint32 and tuple(shape) == (2,):
+        return jax.random.wrap_key_data(key)
+    raise TypeError(
+        f"{name} must be a PRNG key from jax.random.key(seed) (or legacy jax.random.PRNGKey); "
+        f"got {type(key).__name__}"
+        + (f" with dtype {dtype} and shape {tuple(shape)}" if dtype is not None else "")
+    )
+
+
+def check_positive_int(n: Any, name: str) -> int:
+    """Returns ``n`` as a Python int, raising if it is not an integer >= 1."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer; got {n!r} ({type(n).__name__})")
+    if n < 1:
+        raise ValueError(f"{name} must be a positive integer; got {n}")
+    return int(n)
+
+
+def check_sample_weight(sample_weight: Any, n: int, dtype: Any) -> jax.Array:
+    """Validates per-row weights: shape ``(n,)``, finite, non-negative, not all zero."""
+    w = as_float_array(sample_weight, "sample_weight", ndim=1, dtype=dtype)
+    if w.shape[0] != n:
+        raise ValueError(f"sample_weight must have shape ({n},) to match the {n} rows of x; got {w.shape}")
+    if is_concrete(w):
+        host = np.asarray(w)
+        if not np.all(np.isfinite(host)):
+            raise ValueError("sample_weight must be finite")
+        if np.any(host < 0):
+            raise ValueError(f"sample_weight must be non-negative; its minimum is {host.min():.3g}")
+        if not np.any(host > 0):
+            raise ValueError("sample_weight must have at least one positive entry; all are zero")
+    return w
+
+
+def as_rows(x: Any, d: int | None = None, name: str = "x") -> jax.Array:
+    """Validates data rows: ``(n, d)``, or ``(d,)`` for one row; finite when concrete.
+
+    Args:
+      x: the data.
+      d: the expected number of columns, or ``None`` for any.
+      name: argument name used in error messages.
+    """
+    arr = as_float_array(x, name)
+    if arr.ndim == 1 and d is not None:
+        arr = arr[None, :]
+    if arr.ndim != 2 or (d is not None and arr.shape[1] != d):
+        want = f"(n, {d}) or ({d},)" if d is not None else "(n_samples, n_features)"
+        raise ValueError(f"{name} must have shape {want}; got {tuple(arr.shape)}")
+    check_finite(arr, name)
+    return arr
