@@ -40,14 +40,20 @@ def as_float_array(x: Any, name: str, *, ndim: int | None = None, dtype: Any = N
       ValueError: if ``x`` does not have ``ndim`` dimensions.
     """
     if isinstance(x, jax.Array | np.ndarray | np.generic):
-        kind = np.dtype(x.dtype).kind if not jax.dtypes.issubdtype(x.dtype, jax.dtypes.extended) else "V"
+        kind = (
+            np.dtype(x.dtype).kind
+            if not jax.dtypes.issubdtype(x.dtype, jax.dtypes.extended)
+            else "V"
+        )
     else:
         try:
             kind = np.asarray(x).dtype.kind
         except Exception as e:  # ragged lists and the like
             raise TypeError(f"{name} must be an array of numbers; got {type(x).__name__}") from e
     if kind not in "biuf":
-        raise TypeError(f"{name} must be a real numeric array; got dtype kind {kind!r} ({type(x).__name__})")
+        raise TypeError(
+            f"{name} must be a real numeric array; got dtype kind {kind!r} ({type(x).__name__})"
+        )
     arr = jnp.asarray(x)
     if dtype is not None:
         arr = arr.astype(dtype)
@@ -78,7 +84,9 @@ def check_key(key: Any, name: str = "key") -> jax.Array:
     shape = getattr(key, "shape", None)
     if dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
         if shape != ():
-            raise TypeError(f"{name} must be a single PRNG key (shape ()); got a key array of shape {shape}")
+            raise TypeError(
+                f"{name} must be a single PRNG key (shape ()); got a key array of shape {shape}"
+            )
         return key
     if dtype is not None and np.dtype(dtype) == np.uint32 and tuple(shape) == (2,):
         return jax.random.wrap_key_data(key)
@@ -102,7 +110,9 @@ def check_sample_weight(sample_weight: Any, n: int, dtype: Any) -> jax.Array:
     """Validates per-row weights: shape ``(n,)``, finite, non-negative, not all zero."""
     w = as_float_array(sample_weight, "sample_weight", ndim=1, dtype=dtype)
     if w.shape[0] != n:
-        raise ValueError(f"sample_weight must have shape ({n},) to match the {n} rows of x; got {w.shape}")
+        raise ValueError(
+            f"sample_weight must have shape ({n},) to match the {n} rows of x; got {w.shape}"
+        )
     if is_concrete(w):
         host = np.asarray(w)
         if not np.all(np.isfinite(host)):

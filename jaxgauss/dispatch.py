@@ -25,7 +25,9 @@ class _Model(NamedTuple):
 _REGISTRY: dict[type, _Model] = {}
 
 
-def register(params_type: type, *, sample: Callable[..., Any], log_prob: Callable[..., Any]) -> None:
+def register(
+    params_type: type, *, sample: Callable[..., Any], log_prob: Callable[..., Any]
+) -> None:
     """Makes ``jg.sample`` and ``jg.log_prob`` accept ``params_type``."""
     _REGISTRY[params_type] = _Model(sample, log_prob)
 

@@ -56,48 +56,53 @@ class CovarianceEstimate(NamedTuple):
 
 
 class _Sums(NamedTuple):
-    """Moments plus the fourth-order sums Ledoit-Wolf needs, about a fixed shift."""
+    """Moments plus the fourth-order sums Ledoit-Wolf needs, about a fixed shift ``c``."""
 
     moments: moments.Moments
-    shift: jax.Array  # (d,)
-    s4: jax.Array  # () sum w |u|^4
-    t3: jax.Array  # (d,) sum w |u|^2 u
+    shift: jax.Array  # (d,) c
+    q: jax.Array  # (d, d) sum w (u*u)(u*u)^T, u = x - c
+    r: jax.Array  # (d, d) sum w (u*u) u^T
+
+
+def _add(s: _Sums, x: jax.Array, w: jax.Array, merged: moments.Moments) -> _Sums:
+    u = x - s.shift
+    u2w = (u * u) * w[:, None]
+    return _Sums(merged, s.shift, s.q + u2w.T @ (u * u), s.r + u2w.T @ u)
 
 
 @jax.jit
 def _start(x: jax.Array, w: jax.Array) -> _Sums:
     m = moments.from_batch(x, w)
-    return _add(_Sums(m, m.mean, jnp.zeros((), x.dtype), jnp.zeros_like(m.mean)), x, w, m)
-
-
-def _add(s: _Sums, x: jax.Array, w: jax.Array, batch: moments.Moments) -> _Sums:
-    u = x - s.shift
-    r = jnp.sum(u * u, axis=1)
-    return _Sums(batch, s.shift, s.s4 + jnp.sum(w * r * r), s.t3 + (w * r) @ u)
+    zeros = jnp.zeros((x.shape[1], x.shape[1]), x.dtype)
+    return _add(_Sums(m, m.mean, zeros, zeros), x, w, m)
 
 
 @jax.jit
 def _update(s: _Sums, x: jax.Array, w: jax.Array) -> _Sums:
     x = x.astype(s.shift.dtype)
-    merged = moments.merge(s.moments, moments.from_batch(x, w))
-    return _add(s, x, w, merged)
+    return _add(s, x, w, moments.merge(s.moments, moments.from_batch(x, w)))
 
 
 @jax.jit
-def _fourth_moment_sum(s: _Sums) -> jax.Array:
-    """``sum_i w_i |x_i - mean|^4`` from the shifted sums."""
+def _fourth_moments(s: _Sums) -> jax.Array:
+    """``(d, d)`` matrix ``sum_i w_i (x_ij - m_j)^2 (x_ik - m_k)^2`` from the shifted sums.
+
+    Expands ``(u_j - delta_j)^2 (u_k - delta_k)^2`` with ``delta = mean - c``; the sums of
+    ``u`` and ``u u^T`` needed there are ``W delta`` and ``M2 + W delta delta^T``.
+    """
     m = s.moments
     delta = m.mean - s.shift
-    suu = m.m2 + m.count * jnp.outer(delta, delta)  # sum w u u^T
-    s2 = jnp.trace(suu)
-    c = delta @ delta
+    d2 = delta * delta
+    p = m.m2 + m.count * jnp.outer(delta, delta)  # sum w u u^T
+    s2 = jnp.diagonal(p)
     return (
-        s.s4
-        + 4.0 * delta @ suu @ delta
-        + m.count * c * c
-        - 4.0 * delta @ s.t3
-        + 2.0 * c * s2
-        - 4.0 * c * m.count * c
+        s.q
+        - 2.0 * s.r * delta[None, :]
+        - 2.0 * s.r.T * delta[:, None]
+        + jnp.outer(s2, d2)
+        + jnp.outer(d2, s2)
+        + 4.0 * p * jnp.outer(delta, delta)
+        - 3.0 * m.count * jnp.outer(d2, d2)
     )
 
 
@@ -126,9 +131,13 @@ def _check_shrinkage(shrinkage: Any) -> None:
     if shrinkage is None or shrinkage in _NAMED:
         return
     if isinstance(shrinkage, str):
-        raise ValueError(f"shrinkage must be None, 'ledoit_wolf', 'oas' or a float in [0, 1]; got {shrinkage!r}")
+        raise ValueError(
+            f"shrinkage must be None, 'ledoit_wolf', 'oas' or a float in [0, 1]; got {shrinkage!r}"
+        )
     if isinstance(shrinkage, bool) or not isinstance(shrinkage, numbers.Real):
-        raise TypeError(f"shrinkage must be None, 'ledoit_wolf', 'oas' or a float; got {type(shrinkage).__name__}")
+        raise TypeError(
+            f"shrinkage must be None, 'ledoit_wolf', 'oas' or a float; got {type(shrinkage).__name__}"
+        )
     if not 0.0 <= float(shrinkage) <= 1.0:
         raise ValueError(f"shrinkage must lie in [0, 1]; got {shrinkage}")
 
@@ -150,7 +159,9 @@ def _chunks(x: Any, sample_weight: Any) -> Iterable[tuple[jax.Array, jax.Array]]
         yield arr, w
         return
     if sample_weight is not None:
-        raise ValueError("sample_weight must be None when x is an iterable of chunks; pass (chunk, weights) pairs")
+        raise ValueError(
+            "sample_weight must be None when x is an iterable of chunks; pass (chunk, weights) pairs"
+        )
     for i, chunk in enumerate(x):
         if isinstance(chunk, tuple) and len(chunk) == 2:
             arr = _checks.as_rows(chunk[0], name=f"chunk {i}")
@@ -161,7 +172,9 @@ def _chunks(x: Any, sample_weight: Any) -> Iterable[tuple[jax.Array, jax.Array]]
         yield arr, w
 
 
-def estimate_covariance(x: Any, *, shrinkage: Any = None, sample_weight: Any = None) -> CovarianceEstimate:
+def estimate_covariance(
+    x: Any, *, shrinkage: Any = None, sample_weight: Any = None, standardize: bool = False
+) -> CovarianceEstimate:
     """Weighted mean and (shrunk) maximum-likelihood covariance of rows.
 
     Args:
@@ -169,10 +182,16 @@ def estimate_covariance(x: Any, *, shrinkage: Any = None, sample_weight: Any = N
         ``(chunk, weights)`` pairs) consumed once.
       shrinkage: ``None``, ``"ledoit_wolf"``, ``"oas"`` or a float in ``[0, 1]``.
       sample_weight: ``(n_samples,)`` non-negative frequency weights (in-memory ``x`` only).
+      standardize: shrink the correlation matrix instead of the covariance: the intensity is
+        computed on standardized columns and the target is ``diag(S)``, so every variance is
+        kept exactly. Use it when columns have different units (the plain estimators shrink
+        towards ``trace(S) / d``, which inflates small-variance columns).
 
     Returns:
-      :class:`CovarianceEstimate`; equals scikit-learn's ``EmpiricalCovariance``,
-      ``LedoitWolf`` and ``OAS`` (``covariance_``, ``shrinkage_``) on unweighted data.
+      :class:`CovarianceEstimate`; with ``standardize=False`` it equals scikit-learn's
+      ``EmpiricalCovariance``, ``LedoitWolf`` and ``OAS`` (``covariance_``, ``shrinkage_``) on
+      unweighted data; with ``standardize=True`` it equals those estimators fitted on the
+      standardized data, rescaled.
 
     Raises:
       ValueError: bad shapes, NaN/inf, bad weights, unknown shrinkage, no rows, or fewer rows
@@ -186,39 +205,54 @@ def estimate_covariance(x: Any, *, shrinkage: Any = None, sample_weight: Any = N
       ((3, 3), True)
     """
     _check_shrinkage(shrinkage)
+    if not isinstance(standardize, bool):
+        raise TypeError(f"standardize must be a bool; got {type(standardize).__name__}")
     sums: _Sums | None = None
     n_rows = 0
-    d = None
+    d = 0
     for arr, w in _chunks(x, sample_weight):
-        if d is not None and arr.shape[1] != d:
+        if sums is not None and arr.shape[1] != d:
             raise ValueError(f"every chunk must have {d} columns; got a chunk of shape {arr.shape}")
         d = arr.shape[1]
         n_rows += int(np.count_nonzero(np.asarray(w)))
         sums = _start(arr, w) if sums is None else _update(sums, arr, w)
     if sums is None or n_rows == 0:
         raise ValueError("x must contain at least one row with positive weight; got none")
-    n = sums.moments.count
-    mean, cov = moments.finalize(sums.moments)
     if shrinkage is None and n_rows <= d:
         raise ValueError(
             f"x has {n_rows} rows for {d} columns: the empirical covariance is singular when "
             "n_samples <= n_features. Pass shrinkage='ledoit_wolf' or 'oas'."
         )
+    n = sums.moments.count
+    mean, cov = moments.finalize(sums.moments)
+    variances = jnp.diagonal(cov)
+    scale = (
+        jnp.sqrt(jnp.where(variances > 0, variances, 1.0))
+        if standardize
+        else jnp.ones_like(variances)
+    )
+    target = cov / jnp.outer(scale, scale)
     if shrinkage is None:
         alpha = jnp.zeros((), cov.dtype)
     elif shrinkage == "ledoit_wolf":
-        alpha = _ledoit_wolf(cov, n, _fourth_moment_sum(sums))
+        fourth = jnp.sum(_fourth_moments(sums) / jnp.outer(scale**2, scale**2))
+        alpha = _ledoit_wolf(target, n, fourth)
     elif shrinkage == "oas":
-        alpha = _oas(cov, n)
+        alpha = _oas(target, n)
     else:
         alpha = jnp.asarray(float(shrinkage), cov.dtype)
-    mu = jnp.trace(cov) / d
-    shrunk = (1.0 - alpha) * cov + alpha * mu * jnp.eye(d, dtype=cov.dtype)
-    return CovarianceEstimate(mean, shrunk, alpha, n)
+    mu = jnp.trace(target) / d
+    shrunk = (1.0 - alpha) * target + alpha * mu * jnp.eye(d, dtype=cov.dtype)
+    return CovarianceEstimate(mean, shrunk * jnp.outer(scale, scale), alpha, n)
 
 
 def fit_gaussian(
-    x: Any, *, shrinkage: Any = None, sample_weight: Any = None, reg: float = 1e-6
+    x: Any,
+    *,
+    shrinkage: Any = None,
+    sample_weight: Any = None,
+    standardize: bool = False,
+    reg: float = 1e-6,
 ) -> GaussianParams:
     """Fits a Gaussian to rows by (shrunk) maximum likelihood.
 
@@ -227,6 +261,7 @@ def fit_gaussian(
         :func:`estimate_covariance`).
       shrinkage: ``None``, ``"ledoit_wolf"``, ``"oas"`` or a float in ``[0, 1]``.
       sample_weight: ``(n_samples,)`` non-negative frequency weights.
+      standardize: shrink the correlation rather than the covariance (keeps variances).
       reg: base jitter for the factorization when the estimate is singular (constant columns).
 
     Returns:
@@ -238,5 +273,7 @@ def fit_gaussian(
       >>> jg.fit_gaussian(x, shrinkage="oas").mean.shape
       (2,)
     """
-    est = estimate_covariance(x, shrinkage=shrinkage, sample_weight=sample_weight)
+    est = estimate_covariance(
+        x, shrinkage=shrinkage, sample_weight=sample_weight, standardize=standardize
+    )
     return gaussian(est.mean, est.covariance, reg=reg)

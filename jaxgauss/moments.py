@@ -20,7 +20,16 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-__all__ = ["Moments", "correlation", "covariance", "finalize", "from_batch", "init", "merge", "update"]
+__all__ = [
+    "Moments",
+    "correlation",
+    "covariance",
+    "finalize",
+    "from_batch",
+    "init",
+    "merge",
+    "update",
+]
 
 
 class Moments(NamedTuple):

@@ -87,7 +87,9 @@ def split_offset(offset: Any) -> tuple[jax.Array, jax.Array]:
         )
     offset = jnp.asarray(offset)
     if not jnp.issubdtype(offset.dtype, jnp.integer) or offset.ndim != 0:
-        raise TypeError(f"offset must be a non-negative integer scalar; got {offset.dtype}{offset.shape}")
+        raise TypeError(
+            f"offset must be a non-negative integer scalar; got {offset.dtype}{offset.shape}"
+        )
     return (offset // BLOCK_ROWS).astype(jnp.uint32), (offset % BLOCK_ROWS).astype(jnp.int32)
 
 
