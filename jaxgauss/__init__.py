@@ -4,6 +4,7 @@ Import as ``import jaxgauss as jg``. The public API is listed in ``__all__``.
 """
 
 from jaxgauss import datasets as datasets
+from jaxgauss import distributed as distributed
 from jaxgauss import linalg as linalg
 from jaxgauss import moments as moments
 from jaxgauss import random as random
@@ -26,6 +27,7 @@ __all__ = [
     "FactorizationWarning",
     "GaussianParams",
     "datasets",
+    "distributed",
     "estimate_covariance",
     "factorize",
     "fit_gaussian",
