@@ -18,6 +18,7 @@ from jaxgauss.gaussian import gaussian as gaussian
 from jaxgauss.linalg import Factorization as Factorization
 from jaxgauss.linalg import FactorizationWarning as FactorizationWarning
 from jaxgauss.linalg import factorize as factorize
+from jaxgauss.writers import sample_to as sample_to
 
 __version__ = "0.1.0"
 
@@ -37,4 +38,5 @@ __all__ = [
     "moments",
     "random",
     "sample",
+    "sample_to",
 ]

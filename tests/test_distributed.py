@@ -19,7 +19,11 @@ SCRIPTS = Path(__file__).parent / "scripts"
 def _run(script: str, devices: int = 4) -> str:
     env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}")
     proc = subprocess.run(
-        [sys.executable, str(SCRIPTS / script)], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, str(SCRIPTS / script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
@@ -34,7 +38,9 @@ def test_errors_single_device():
     p = jg.gaussian(np.zeros(2), np.eye(2))
     key = jax.random.key(0)
     with pytest.raises(TypeError, match="sharding must be a jax.sharding.NamedSharding"):
-        jg.distributed.sample(key, p, 4, sharding=jax.sharding.SingleDeviceSharding(jax.devices()[0]))
+        jg.distributed.sample(
+            key, p, 4, sharding=jax.sharding.SingleDeviceSharding(jax.devices()[0])
+        )
     with pytest.raises(ValueError, match="sharding must split rows only"):
         jg.distributed.sample(key, p, 4, sharding=NamedSharding(mesh, P(None, "rows")))
     with pytest.raises(ValueError, match="offset must be a non-negative Python int"):

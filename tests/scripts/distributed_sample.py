@@ -12,7 +12,13 @@ assert jax.device_count() == 4, jax.devices()
 mesh = jax.make_mesh((2, 2), ("a", "b"))
 p = jg.gaussian([0.0, 1.0, 2.0], [[2.0, 0.3, 0.0], [0.3, 1.0, 0.2], [0.0, 0.2, 0.5]])
 key = jax.random.key(7)
-for spec, offset in [(P("a"), 0), (P(("a", "b")), 5000), (P(("b", "a")), 3), (P(), 0), (P("a"), 3 * 2**31)]:
+for spec, offset in [
+    (P("a"), 0),
+    (P(("a", "b")), 5000),
+    (P(("b", "a")), 3),
+    (P(), 0),
+    (P("a"), 3 * 2**31),
+]:
     x = jg.distributed.sample(key, p, 4000, sharding=NamedSharding(mesh, spec), offset=offset)
     ref = np.asarray(jg.sample(key, p, 4000, offset=offset))
     assert np.array_equal(np.asarray(x), ref), (spec, offset)
