@@ -8,6 +8,7 @@ from jaxgauss import distributed as distributed
 from jaxgauss import linalg as linalg
 from jaxgauss import moments as moments
 from jaxgauss import random as random
+from jaxgauss import tables as tables
 from jaxgauss.dispatch import log_prob as log_prob
 from jaxgauss.dispatch import sample as sample
 from jaxgauss.em import ComponentCollapseWarning as ComponentCollapseWarning
@@ -30,6 +31,7 @@ from jaxgauss.mixture import n_parameters as n_parameters
 from jaxgauss.mixture import precisions_cholesky as precisions_cholesky
 from jaxgauss.mixture import predict as predict
 from jaxgauss.mixture import predict_proba as predict_proba
+from jaxgauss.synthesizer import Synthesizer as Synthesizer
 from jaxgauss.writers import sample_to as sample_to
 
 __version__ = "0.1.0"
@@ -42,6 +44,7 @@ __all__ = [
     "GMMFit",
     "GMMParams",
     "GaussianParams",
+    "Synthesizer",
     "aic",
     "bic",
     "covariances",
@@ -63,4 +66,5 @@ __all__ = [
     "random",
     "sample",
     "sample_to",
+    "tables",
 ]

@@ -1,0 +1,522 @@
+"""``jg.Synthesizer``: a table in, a synthetic table out, reproducibly.
+
+The synthesizer encodes the table (:mod:`jaxgauss.tables`: one-hot categories, integers,
+booleans), dequantizes its discrete columns (uniform noise that decoding removes), fits a model
+to the encoded matrix, and samples through ``jg.sample``. Decoding, clipping, rounding and rule
+checks are **row-wise**, and rows rejected by a rule are redrawn row by row (attempt ``j`` of row
+``i`` is row ``i`` of the stream of ``fold_in(key, j)``), so row ``i`` of the output depends only
+on the key, the model and ``i``: any batch size, and :meth:`Synthesizer.sample_to`, give the same
+rows.
+
+Model choice with ``model="auto"``: every available candidate (single Gaussian; Gaussian mixture
+with ``K`` chosen by BIC) is fitted and scored by its BIC on the (dequantized, encoded) training
+data, ``-2 log L + p log n``; when :mod:`jaxgauss.metrics` is available each candidate also gets
+the quality score of ``n_train`` synthetic rows (seed ``random_seed``) against the training table.
+The winner is the candidate with the lowest BIC among those whose quality score is within
+:data:`AUTO_SCORE_TOLERANCE` of the best score (plain lowest BIC without metrics). The
+candidates' figures are kept in ``selection_``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxgauss import _checks, config, dispatch, persistence, tables, writers
+from jaxgauss.estimation import estimate_covariance
+from jaxgauss.gaussian import gaussian
+
+__all__ = ["AUTO_SCORE_TOLERANCE", "Synthesizer", "TableModel"]
+
+#: ``model="auto"``: candidates whose quality score is this close to the best one compete by BIC.
+AUTO_SCORE_TOLERANCE = 0.02
+
+
+# ---------------------------------------------------------------------------------------------
+# A model plus its row-wise post-processing, as one params type of jg.sample.
+
+
+@dataclasses.dataclass(frozen=True)
+class _Post:
+    """Static (hashable) description of the row-wise post-processing."""
+
+    schema: tables.TableSchema
+    clip: tuple[tuple[int, float, float], ...]  # (column, low, high)
+    round: tuple[int, ...]
+    rules: tuple[str, ...]
+    fixed: tuple[tuple[int, float], ...]  # (encoded column, value) inserted after sampling
+    max_attempts: int
+
+
+@functools.partial(
+    jax.tree_util.register_dataclass, data_fields=["model"], meta_fields=["post"]
+)
+@dataclasses.dataclass(frozen=True)
+class TableModel:
+    """Params type for ``jg.sample``: a model's samples, decoded and post-processed row by row.
+
+    ``jg.sample(key, TableModel(...), n)`` gives ``(n, n_columns)`` numbers in the table's column
+    order: floats, integers, 0/1 for booleans and codes for categories (indices into the
+    column's categories). :meth:`Synthesizer.table_model` builds one.
+    """
+
+    model: Any
+    post: _Post
+
+
+def _candidates(tm: TableModel, key: jax.Array, n: int, first_block, within):
+    post = tm.post
+    z = dispatch._model(tm.model).sample(key, tm.model, n, first_block, within)
+    if post.fixed:
+        z = _insert(z, post.fixed, post.schema.n_encoded)
+    m = tables.decode(post.schema, z)
+    for j, lo, hi in post.clip:
+        m = m.at[:, j].set(jnp.clip(m[:, j], lo, hi))
+    for j in post.round:
+        m = m.at[:, j].set(jnp.round(m[:, j]))
+    ok = jnp.ones((n,), bool)
+    cols = [m[:, j] for j in range(m.shape[1])]
+    for rule in post.rules:
+        ok = ok & tables.compile_rule(rule, post.schema)(cols)
+    return m, ok
+
+
+def _insert(z: jax.Array, fixed: tuple[tuple[int, float], ...], width: int) -> jax.Array:
+    """Re-inserts fixed encoded columns (conditioning) into the model's free columns."""
+    fixed_at = dict(fixed)
+    free = iter(range(z.shape[1]))
+    cols = [
+        jnp.full((z.shape[0],), fixed_at[j], z.dtype) if j in fixed_at else z[:, next(free)]
+        for j in range(width)
+    ]
+    return jnp.stack(cols, axis=1)
+
+
+@functools.partial(jax.jit, static_argnames=("n",))
+def _table_rows(key, tm: TableModel, first_block, within, *, n: int):
+    rows, ok = _candidates(tm, key, n, first_block, within)
+    first_ok = jnp.sum(ok)
+    if not tm.post.rules:
+        return rows, jnp.zeros((), jnp.int32), first_ok
+
+    def cond(state):
+        j, _, accepted = state
+        return (j < tm.post.max_attempts) & ~jnp.all(accepted)
+
+    def body(state):
+        j, rows, accepted = state
+        cand, ok = _candidates(tm, jax.random.fold_in(key, j), n, first_block, within)
+        take = ~accepted & ok
+        return j + 1, jnp.where(take[:, None], cand, rows), accepted | ok
+
+    _, rows, accepted = jax.lax.while_loop(cond, body, (jnp.asarray(1, jnp.uint32), rows, ok))
+    rows = jnp.where(accepted[:, None], rows, jnp.nan)
+    return rows, jnp.sum(~accepted).astype(jnp.int32), first_ok
+
+
+def _sample_table(key, tm: TableModel, n: int, first_block, within) -> jax.Array:
+    rows, n_failed, first_ok = _table_rows(key, tm, first_block, within, n=n)
+    if _checks.is_concrete(n_failed) and int(n_failed) > 0:
+        rate = float(first_ok) / n
+        raise ValueError(
+            f"constraints: {int(n_failed)} of {n} rows found no draw satisfying the rules "
+            f"{list(tm.post.rules)} in max_attempts={tm.post.max_attempts} attempts; the model's "
+            f"rows pass the rules at a rate of about {rate:.3%}. Relax the rules, raise "
+            "max_attempts, or fit a model closer to the constrained data."
+        )
+    return rows
+
+
+def _log_prob_table(tm: TableModel, x: Any) -> jax.Array:
+    raise TypeError("log_prob is not defined for a TableModel (its rows are post-processed)")
+
+
+dispatch.register(TableModel, sample=_sample_table, log_prob=_log_prob_table)
+
+
+# ---------------------------------------------------------------------------------------------
+# Model fitting.
+
+
+def _gaussian_bic(params: Any, x: jax.Array) -> float:
+    n, d = x.shape
+    loglik = float(jnp.sum(dispatch.log_prob(params, x)))
+    return -2.0 * loglik + (d + d * (d + 1) / 2) * math.log(n)
+
+
+def _fit_gaussian(x: jax.Array, opts: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    est = estimate_covariance(x, shrinkage=opts["shrinkage"], standardize=True)
+    params = gaussian(est.mean, est.covariance, reg=max(opts["regularization"], 1e-12))
+    return params, {"model": "gaussian", "n_components": 1, "bic": _gaussian_bic(params, x)}
+
+
+def _fit_gmm(key: jax.Array, x: jax.Array, opts: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    from jaxgauss import em, mixture
+
+    n = x.shape[0]
+    if opts["n_components"] == "auto":
+        ks = list(range(1, min(opts["max_components"], n) + 1))
+    else:
+        ks = [int(opts["n_components"])]
+    best: tuple[float, Any, int] | None = None
+    for k in ks:
+        fit = em.fit_gmm(
+            jax.random.fold_in(key, k),
+            x,
+            k,
+            covariance_type=opts["covariance_type"],
+            max_iter=opts["max_iter"],
+            reg_covar=opts["regularization"],
+            n_init=opts["n_init"],
+        )
+        b = float(mixture.bic(fit.params, x))
+        if math.isfinite(b) and (best is None or b < best[0]):
+            best = (b, fit.params, k)
+    if best is None:
+        raise ValueError("model='gmm': every mixture fit gave a non-finite BIC")
+    return best[1], {"model": "gmm", "n_components": best[2], "bic": best[0]}
+
+
+def _available_models() -> tuple[str, ...]:
+    out = ["gaussian"]
+    try:
+        from jaxgauss import em  # noqa: F401
+    except ImportError:  # pragma: no cover - the mixture module is part of the package
+        pass
+    else:
+        out.append("gmm")
+    return tuple(out)
+
+
+def _quality_score(real: Any, synth: Any) -> float | None:
+    try:
+        from jaxgauss import metrics
+    except ImportError:
+        return None
+    return float(metrics.quality_report(real, synth).score)
+
+
+# ---------------------------------------------------------------------------------------------
+# The front door.
+
+
+class Synthesizer:
+    """Fits a Gaussian model to a table and samples synthetic tables like it.
+
+    Args:
+      model: ``"auto"``, ``"gaussian"`` (one Gaussian with shrinkage), ``"gmm"`` (a Gaussian
+        mixture, ``K`` by BIC when ``n_components="auto"``) or ``"copula"``.
+      **options: see :mod:`jaxgauss.config` (``n_components``, ``max_components``,
+        ``covariance_type``, ``n_init``, ``max_iter``, ``regularization``, ``shrinkage``,
+        ``random_seed``, ``n_samples``, ``batch_size``, ``clip_ranges``, ``round_columns``,
+        ``constraints``, ``ks_test_threshold``, ``correlation_tolerance``,
+        ``min_quality_score``, ``max_attempts``).
+
+    Attributes (after :meth:`fit`):
+      model_: the fitted model's name (``"gaussian"``, ``"gmm"``, ...).
+      params_: its parameter pytree (``GaussianParams``, ``GMMParams``, ...) over the encoded
+        columns.
+      schema_: the table's :class:`~jaxgauss.tables.TableSchema`.
+      selection_: one dict per candidate model tried (``model``, ``n_components``, ``bic``,
+        ``score``), the chosen one first.
+
+    Example:
+      >>> import jaxgauss as jg
+      >>> wine = jg.datasets.load_wine()
+      >>> syn = jg.Synthesizer("gaussian").fit(wine.data)
+      >>> syn.sample(3, seed=0).shape
+      (3, 13)
+    """
+
+    def __init__(self, model: str = "auto", **options: Any) -> None:
+        if model not in config.MODELS:
+            raise ValueError(f"model must be one of {sorted(config.MODELS)}; got {model!r}")
+        self.model = config.MODELS[model]
+        self.options = config.check_options(options)
+
+    # -- construction --------------------------------------------------------------------------
+    @classmethod
+    def from_config(cls, path_or_dict: Any) -> Synthesizer:
+        """A synthesizer from a YAML file or a nested dict (see :mod:`jaxgauss.config`).
+
+        Raises:
+          ValueError: unknown keys or wrong values, naming the key path.
+        """
+        model, options = config.options_from_config(config.load_config(path_or_dict))
+        out = cls.__new__(cls)
+        out.model = model
+        out.options = options
+        return out
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self.options.items() if v != config.DEFAULTS[k]}
+        args = ", ".join([repr(self.model)] + [f"{k}={v!r}" for k, v in changed.items()])
+        return f"Synthesizer({args})"
+
+    # -- fitting -------------------------------------------------------------------------------
+    def fit(self, data: Any) -> Synthesizer:
+        """Fits the model to a ``DataFrame`` or a 2-D numeric array; returns ``self``.
+
+        Raises:
+          TypeError / ValueError: unsupported columns, missing values, post-processing options
+            naming unknown columns, or a model that cannot be fitted.
+        """
+        opts = self.options
+        schema = tables.infer_schema(data)
+        self._check_post_options(schema)
+        dtype = np.dtype(jnp.result_type(float))
+        key = jax.random.key(opts["random_seed"])
+        enc = tables.encode(schema, data, dtype)
+        x = jnp.asarray(tables.dequantize(schema, jax.random.fold_in(key, 0), enc))
+        model_key = jax.random.fold_in(key, 1)
+        if self.model == "copula":
+            raise ValueError("model='copula' is not available in this build of jaxgauss")
+        kinds = [self.model] if self.model != "auto" else list(_available_models())
+        fitted = []
+        for kind in kinds:
+            if kind == "gaussian":
+                params, row = _fit_gaussian(x, opts)
+            else:
+                params, row = _fit_gmm(model_key, x, opts)
+            fitted.append((params, row))
+        self.schema_ = schema
+        if len(fitted) > 1:
+            for params, row in fitted:
+                self.params_, self.model_ = params, row["model"]
+                synth = self.sample(schema_rows(data), seed=opts["random_seed"])
+                row["score"] = _quality_score(data, synth)
+            scores = [r["score"] for _, r in fitted if r["score"] is not None]
+            best_score = max(scores) if scores else None
+            eligible = [
+                (p, r)
+                for p, r in fitted
+                if best_score is None or r["score"] >= best_score - AUTO_SCORE_TOLERANCE
+            ]
+            chosen = min(eligible, key=lambda pr: pr[1]["bic"])
+        else:
+            fitted[0][1]["score"] = None
+            chosen = fitted[0]
+        self.params_, self.model_ = chosen[0], chosen[1]["model"]
+        self.selection_ = [chosen[1]] + [r for p, r in fitted if p is not chosen[0]]
+        return self
+
+    def _check_post_options(self, schema: tables.TableSchema) -> None:
+        opts = self.options
+        numeric = ("float", "int")
+        for name in opts["clip_ranges"]:
+            spec = schema.column(name, "clip_ranges")
+            if spec.kind not in numeric:
+                raise ValueError(f"clip_ranges: column {name!r} is {spec.kind}, not numeric")
+        for name in opts["round_columns"]:
+            spec = schema.column(name, "round_columns")
+            if spec.kind not in numeric:
+                raise ValueError(f"round_columns: column {name!r} is {spec.kind}, not numeric")
+        for i, rule in enumerate(opts["constraints"]):
+            tables.compile_rule(rule, schema, f"constraints[{i}]")
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise ValueError("this Synthesizer is not fitted yet: call fit(data) or load(path)")
+
+    # -- sampling ------------------------------------------------------------------------------
+    def table_model(self, *, conditions: Any = None, constraints: Any = None) -> TableModel:
+        """The fitted model plus its row-wise post-processing as a ``jg.sample`` params type.
+
+        Args:
+          conditions: ``{column: value}`` to fix (categorical, boolean and integer columns,
+            by redrawing rows until they match).
+          constraints: extra rules (a string or a list of strings, see
+            :func:`jaxgauss.tables.compile_rule`), on top of the configured ``constraints``.
+        """
+        self._check_fitted()
+        schema, opts = self.schema_, self.options
+        index = {c.name: j for j, c in enumerate(schema.columns)}
+        rules = list(opts["constraints"])
+        if constraints is not None:
+            extra = [constraints] if isinstance(constraints, str) else constraints
+            if not isinstance(extra, list | tuple) or not all(isinstance(r, str) for r in extra):
+                raise TypeError(f"constraints must be a rule string or a list of them; got {constraints!r}")
+            for i, rule in enumerate(extra):
+                tables.compile_rule(rule, schema, f"constraints[{i}]")
+            rules += list(extra)
+        if conditions is not None:
+            if not isinstance(conditions, Mapping):
+                raise TypeError(
+                    f"conditions must be a mapping column -> value; got {type(conditions).__name__}"
+                )
+            for name, value in conditions.items():
+                spec = schema.column(name, "conditions")
+                tables.encoded_value(spec, value, "conditions")
+                if spec.kind == "float":
+                    raise ValueError(
+                        f"conditions: column {name!r} is continuous; conditioning on continuous "
+                        "columns needs jg.condition, which this build does not have (use a "
+                        "constraint with a range instead)"
+                    )
+                literal = repr(value) if spec.kind == "category" else repr(float(value))
+                rules.append(f"`{name}` == {literal}")
+        clip = tuple(
+            (
+                index[name],
+                -math.inf if lo is None else float(lo),
+                math.inf if hi is None else float(hi),
+            )
+            for name, (lo, hi) in opts["clip_ranges"].items()
+        )
+        post = _Post(
+            schema,
+            clip,
+            tuple(index[name] for name in opts["round_columns"]),
+            tuple(rules),
+            (),
+            opts["max_attempts"],
+        )
+        return TableModel(self.params_, post)
+
+    def _key(self, seed: Any, key: Any) -> jax.Array:
+        if seed is not None and key is not None:
+            raise TypeError("pass either seed or key, not both")
+        if key is not None:
+            return _checks.check_key(key)
+        if seed is None:
+            seed = self.options["random_seed"]
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise TypeError(f"seed must be a non-negative integer; got {seed!r}")
+        return jax.random.key(int(seed))
+
+    def sample(
+        self,
+        n: int,
+        *,
+        seed: int | None = None,
+        key: Any = None,
+        conditions: Mapping[str, Any] | None = None,
+        constraints: str | Sequence[str] | None = None,
+    ) -> Any:
+        """``n`` synthetic rows: a ``DataFrame`` (or ndarray, if fitted on one) like the data.
+
+        Args:
+          n: number of rows.
+          seed: integer seed (default: the ``random_seed`` option); or pass ``key``.
+          key: a JAX PRNG key.
+          conditions: ``{column: value}`` for categorical, boolean or integer columns.
+          constraints: rules every row must satisfy (on top of the configured ones).
+
+        Row ``i`` depends only on the key, the fitted model and ``i``.
+        """
+        n = _checks.check_positive_int(n, "n")
+        tm = self.table_model(conditions=conditions, constraints=constraints)
+        rows = dispatch.sample(self._key(seed, key), tm, n)
+        return tables.to_table(self.schema_, np.asarray(rows))
+
+    def sample_to(
+        self,
+        path: str | os.PathLike[str],
+        n: int | None = None,
+        *,
+        batch_size: int | None = None,
+        format: str | None = None,
+        seed: int | None = None,
+        key: Any = None,
+        progress: bool | None = None,
+        resume: bool = False,
+        conditions: Mapping[str, Any] | None = None,
+        constraints: str | Sequence[str] | None = None,
+    ) -> Path:
+        """Streams ``n`` rows to ``.npy``/CSV/Parquet through :func:`jaxgauss.sample_to`.
+
+        The file holds the numbers of :class:`TableModel` rows: floats, integers, 0/1 for
+        booleans and category codes (indices into ``schema_.column(name).categories``); the
+        same rows as :meth:`sample` with the same seed, for any ``batch_size``.
+
+        Args:
+          path: target file (written atomically).
+          n: rows (default: the ``n_samples`` option).
+          batch_size: rows per batch (default: the ``batch_size`` option).
+          format: ``"npy"``, ``"csv"`` or ``"parquet"`` (default: from the suffix).
+          seed, key: as in :meth:`sample`.
+          progress: tqdm progress bar (default: when stderr is a terminal).
+          resume: continue an interrupted ``.npy`` run exactly.
+          conditions, constraints: as in :meth:`sample`.
+        """
+        if n is None:
+            n = self.options["n_samples"]
+            if n is None:
+                raise ValueError("n is required (or set the n_samples option / sampling.n_samples)")
+        tm = self.table_model(conditions=conditions, constraints=constraints)
+        return writers.sample_to(
+            self._key(seed, key),
+            tm,
+            n,
+            path,
+            batch_size=self.options["batch_size"] if batch_size is None else batch_size,
+            format=format,
+            columns=list(self.schema_.names),
+            progress=progress,
+            resume=resume,
+        )
+
+    # -- validation ----------------------------------------------------------------------------
+    def validate(self, real: Any, synth: Any) -> Any:
+        """A :class:`jaxgauss.metrics.QualityReport` comparing ``synth`` with ``real``."""
+        try:
+            from jaxgauss import metrics
+        except ImportError as e:
+            raise ImportError("validate needs jaxgauss.metrics, not in this build") from e
+        return metrics.quality_report(real, synth)
+
+    # -- persistence ---------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Saves the fitted synthesizer (npz arrays + JSON metadata, atomic, no pickle)."""
+        self._check_fitted()
+        arrays: list[np.ndarray] = []
+        meta = {
+            "kind": "Synthesizer",
+            "model": self.model,
+            "model_": self.model_,
+            "options": {
+                k: (list(map(list, v.items())) if k == "clip_ranges" else v)
+                for k, v in self.options.items()
+            },
+            "schema": self.schema_.to_json(),
+            "selection": self.selection_,
+            "params": persistence.tree_to_json(self.params_, arrays),
+        }
+        return persistence.save_arrays(path, meta, arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Synthesizer:
+        """Loads a synthesizer saved by :meth:`save`; sampling gives the same rows.
+
+        Raises:
+          ValueError: a truncated, corrupt or foreign file.
+        """
+        meta, arrays = persistence.load_arrays(path, "Synthesizer")
+        try:
+            options = dict(meta["options"])
+            options["clip_ranges"] = {k: tuple(v) for k, v in options["clip_ranges"]}
+            out = cls.__new__(cls)
+            out.model = meta["model"]
+            out.options = config.check_options(options)
+            out.model_ = meta["model_"]
+            out.schema_ = tables.TableSchema.from_json(meta["schema"])
+            out.selection_ = meta["selection"]
+            out.params_ = persistence.tree_from_json(meta["params"], arrays)
+        except (KeyError, TypeError, ValueError, AttributeError, ImportError) as e:
+            raise ValueError(
+                f"{os.fspath(path)!r} is not a valid jaxgauss Synthesizer file: bad metadata ({e!r})"
+            ) from None
+        return out
+
+
+def schema_rows(data: Any) -> int:
+    return int(np.shape(data)[0])
