@@ -5,8 +5,12 @@ Import as ``import jaxgauss as jg``. The public API is listed in ``__all__``.
 
 from jaxgauss import datasets as datasets
 from jaxgauss import linalg as linalg
+from jaxgauss import marginals as marginals
 from jaxgauss import moments as moments
 from jaxgauss import random as random
+from jaxgauss.copula import CopulaParams as CopulaParams
+from jaxgauss.copula import CopulaReport as CopulaReport
+from jaxgauss.copula import fit_copula as fit_copula
 from jaxgauss.dispatch import log_prob as log_prob
 from jaxgauss.dispatch import sample as sample
 from jaxgauss.estimation import CovarianceEstimate as CovarianceEstimate
@@ -21,6 +25,8 @@ from jaxgauss.linalg import factorize as factorize
 __version__ = "0.1.0"
 
 __all__ = [
+    "CopulaParams",
+    "CopulaReport",
     "CovarianceEstimate",
     "Factorization",
     "FactorizationWarning",
@@ -28,10 +34,12 @@ __all__ = [
     "datasets",
     "estimate_covariance",
     "factorize",
+    "fit_copula",
     "fit_gaussian",
     "gaussian",
     "linalg",
     "log_prob",
+    "marginals",
     "moments",
     "random",
     "sample",

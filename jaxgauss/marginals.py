@@ -62,6 +62,7 @@ __all__ = [
 
 FAMILIES = ("norm", "lognorm", "gamma", "beta", "truncnorm", "uniform", "empirical")
 POSITIVE_ONLY = ("lognorm", "gamma")
+_ML_FAMILIES = ("gamma", "beta", "truncnorm")
 N_THETA = 4
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -463,7 +464,13 @@ def fit_family(family: str, x: jax.Array, *, n_knots: int = 2) -> Marginal:
     """
     if family not in FAMILIES:
         raise ValueError(f"marginal family must be one of {FAMILIES}; got {family!r}")
-    return _fit(family, x, n_knots=max(int(n_knots), 2))
+    n_knots = max(int(n_knots), 2)
+    if family in _ML_FAMILIES and jax.config.jax_enable_x64 and x.dtype != jnp.float64:
+        # Likelihood fits run in float64 when it is enabled (more accurate, and optax's line
+        # search mixes float64 scalars into float32 problems under x64); cast back after.
+        fit = _fit(family, x.astype(jnp.float64), n_knots=n_knots)
+        return Marginal(fit.theta.astype(x.dtype), fit.knots.astype(x.dtype))
+    return _fit(family, x, n_knots=n_knots)
 
 
 @jax.jit

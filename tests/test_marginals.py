@@ -47,11 +47,15 @@ def test_logpdf_cdf_ppf_match_scipy(family):
     want_cdf = np.stack([d.cdf(x[:, j]) for j, d in enumerate(dists)], axis=1)
     np.testing.assert_allclose(got_cdf, want_cdf, rtol=1e-9, atol=1e-13)
     want_lp = np.stack([d.logpdf(x[:, j]) for j, d in enumerate(dists)], axis=1)
-    np.testing.assert_allclose(np.asarray(mg.logpdf(family, marg, jnp.asarray(x))), want_lp, rtol=1e-9)
+    np.testing.assert_allclose(
+        np.asarray(mg.logpdf(family, marg, jnp.asarray(x))), want_lp, rtol=1e-9
+    )
     # round trip through normal scores
     z = mg.to_normal(family, marg, jnp.asarray(x))
     np.testing.assert_allclose(np.asarray(z), st.norm.ppf(want_cdf), rtol=1e-8, atol=1e-9)
-    np.testing.assert_allclose(np.asarray(mg.from_normal(family, marg, z)), x, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(
+        np.asarray(mg.from_normal(family, marg, z)), x, rtol=1e-8, atol=1e-10
+    )
 
 
 @pytest.mark.parametrize("family", ["lognorm", "gamma", "beta", "truncnorm", "uniform"])
@@ -97,10 +101,16 @@ def test_truncnorm_fit_maximizes_scipy_likelihood():
     lo, hi = got[2], got[3]
 
     def nll(p):
-        return -st.truncnorm.logpdf(x[:, 0], (lo - p[0]) / p[1], (hi - p[0]) / p[1], p[0], p[1]).sum()
+        return -st.truncnorm.logpdf(
+            x[:, 0], (lo - p[0]) / p[1], (hi - p[0]) / p[1], p[0], p[1]
+        ).sum()
 
-    ref = scipy.optimize.minimize(nll, [x.mean(), x.std()], method="Nelder-Mead",
-                                  options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000}).x
+    ref = scipy.optimize.minimize(
+        nll,
+        [x.mean(), x.std()],
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000},
+    ).x
     np.testing.assert_allclose(got[:2], ref, rtol=1e-4)
     assert nll(got[:2]) <= nll(ref) + 1e-7
 
@@ -132,8 +142,9 @@ def test_empirical_is_monotone_interpolated_quantiles():
     grid = np.linspace(x.min(0), x.max(0), 20001)
     dens = np.exp(np.asarray(mg.logpdf("empirical", marg, jnp.asarray(grid))))
     np.testing.assert_allclose(np.trapezoid(dens, grid, axis=0), 1.0, atol=2e-2)
-    np.testing.assert_allclose(np.asarray(mg.cdf("empirical", marg, jnp.asarray(got))),
-                               np.stack([u] * 3, 1), atol=1e-8)
+    np.testing.assert_allclose(
+        np.asarray(mg.cdf("empirical", marg, jnp.asarray(got))), np.stack([u] * 3, 1), atol=1e-8
+    )
 
 
 def test_ks_statistic_matches_scipy_kstest():
