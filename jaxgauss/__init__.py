@@ -8,6 +8,7 @@ from jaxgauss import linalg as linalg
 from jaxgauss import marginals as marginals
 from jaxgauss import moments as moments
 from jaxgauss import random as random
+from jaxgauss import transforms as transforms
 from jaxgauss.copula import CopulaParams as CopulaParams
 from jaxgauss.copula import CopulaReport as CopulaReport
 from jaxgauss.copula import fit_copula as fit_copula
@@ -43,4 +44,5 @@ __all__ = [
     "moments",
     "random",
     "sample",
+    "transforms",
 ]
