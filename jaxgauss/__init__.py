@@ -29,6 +29,8 @@ from jaxgauss.mixture import n_parameters as n_parameters
 from jaxgauss.mixture import precisions_cholesky as precisions_cholesky
 from jaxgauss.mixture import predict as predict
 from jaxgauss.mixture import predict_proba as predict_proba
+from jaxgauss.selection import Selection as Selection
+from jaxgauss.selection import select_gmm as select_gmm
 
 __version__ = "0.1.0"
 
@@ -40,6 +42,7 @@ __all__ = [
     "GMMFit",
     "GMMParams",
     "GaussianParams",
+    "Selection",
     "aic",
     "bic",
     "covariances",
@@ -59,4 +62,5 @@ __all__ = [
     "predict_proba",
     "random",
     "sample",
+    "select_gmm",
 ]
