@@ -6,9 +6,14 @@ Import as ``import jaxgauss as jg``. The public API is listed in ``__all__``.
 from jaxgauss import datasets as datasets
 from jaxgauss import distributed as distributed
 from jaxgauss import linalg as linalg
+from jaxgauss import marginals as marginals
 from jaxgauss import moments as moments
 from jaxgauss import random as random
 from jaxgauss import tables as tables
+from jaxgauss import transforms as transforms
+from jaxgauss.copula import CopulaParams as CopulaParams
+from jaxgauss.copula import CopulaReport as CopulaReport
+from jaxgauss.copula import fit_copula as fit_copula
 from jaxgauss.dispatch import log_prob as log_prob
 from jaxgauss.dispatch import sample as sample
 from jaxgauss.em import ComponentCollapseWarning as ComponentCollapseWarning
@@ -33,11 +38,15 @@ from jaxgauss.mixture import predict as predict
 from jaxgauss.mixture import predict_proba as predict_proba
 from jaxgauss.synthesizer import Synthesizer as Synthesizer
 from jaxgauss.writers import sample_to as sample_to
+from jaxgauss.selection import Selection as Selection
+from jaxgauss.selection import select_gmm as select_gmm
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ComponentCollapseWarning",
+    "CopulaParams",
+    "CopulaReport",
     "CovarianceEstimate",
     "Factorization",
     "FactorizationWarning",
@@ -45,6 +54,7 @@ __all__ = [
     "GMMParams",
     "GaussianParams",
     "Synthesizer",
+    "Selection",
     "aic",
     "bic",
     "covariances",
@@ -52,12 +62,14 @@ __all__ = [
     "distributed",
     "estimate_covariance",
     "factorize",
+    "fit_copula",
     "fit_gaussian",
     "fit_gmm",
     "gaussian",
     "gmm_params",
     "linalg",
     "log_prob",
+    "marginals",
     "moments",
     "n_parameters",
     "precisions_cholesky",
@@ -67,4 +79,6 @@ __all__ = [
     "sample",
     "sample_to",
     "tables",
+    "select_gmm",
+    "transforms",
 ]
