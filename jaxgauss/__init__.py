@@ -7,7 +7,9 @@ from jaxgauss import datasets as datasets
 from jaxgauss import distributed as distributed
 from jaxgauss import linalg as linalg
 from jaxgauss import marginals as marginals
+from jaxgauss import metrics as metrics
 from jaxgauss import moments as moments
+from jaxgauss import privacy as privacy
 from jaxgauss import random as random
 from jaxgauss import tables as tables
 from jaxgauss import transforms as transforms
@@ -75,6 +77,8 @@ __all__ = [
     "precisions_cholesky",
     "predict",
     "predict_proba",
+    "metrics",
+    "privacy",
     "random",
     "sample",
     "sample_to",
