@@ -11,6 +11,7 @@ The configuration file has three sections (every key optional; unknown keys are 
       max_iter: 100               # EM iterations
       regularization: 1e-6        # reg_covar of the mixture; reg of the Gaussian's factorization
       shrinkage: ledoit_wolf      # single Gaussian: ledoit_wolf | oas | none | a number in [0, 1]
+      marginals: auto             # copula: auto or one family (norm, lognorm, gamma, beta, ...)
       random_seed: 42
     sampling:
       n_samples: 100000
@@ -59,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "max_iter": 100,
     "regularization": 1e-6,
     "shrinkage": "ledoit_wolf",
+    "marginals": "auto",
     "random_seed": 0,
     "n_samples": None,
     "batch_size": 100_000,
@@ -175,6 +177,9 @@ _CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "max_iter": _int(1),
     "regularization": _number(0.0),
     "shrinkage": _shrinkage,
+    "marginals": _choice(
+        "auto", "norm", "lognorm", "gamma", "beta", "truncnorm", "uniform", "empirical"
+    ),
     "random_seed": _int(0),
     "n_samples": _optional(_int(1)),
     "batch_size": _int(1),
@@ -220,6 +225,7 @@ _SCHEMA: dict[str, Any] = {
         "max_iter": "max_iter",
         "regularization": "regularization",
         "shrinkage": "shrinkage",
+        "marginals": "marginals",
         "random_seed": "random_seed",
     },
     "sampling": {

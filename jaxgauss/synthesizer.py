@@ -8,13 +8,21 @@ checks are **row-wise**, and rows rejected by a rule are redrawn row by row (att
 on the key, the model and ``i``: any batch size, and :meth:`Synthesizer.sample_to`, give the same
 rows.
 
-Model choice with ``model="auto"``: every available candidate (single Gaussian; Gaussian mixture
-with ``K`` chosen by BIC) is fitted and scored by its BIC on the (dequantized, encoded) training
-data, ``-2 log L + p log n``; when :mod:`jaxgauss.metrics` is available each candidate also gets
-the quality score of ``n_train`` synthetic rows (seed ``random_seed``) against the training table.
-The winner is the candidate with the lowest BIC among those whose quality score is within
-:data:`AUTO_SCORE_TOLERANCE` of the best score (plain lowest BIC without metrics). The
-candidates' figures are kept in ``selection_``.
+Model choice with ``model="auto"``: three candidates are fitted to the (dequantized, encoded)
+training table ``x`` (``n`` rows, ``d`` encoded columns): a single Gaussian (shrinkage), a
+Gaussian mixture (``K`` by BIC up to ``max_components`` when ``n_components="auto"``) and a
+Gaussian copula. Each gets
+
+* its BIC on ``x``, ``-2 sum_i log p(x_i) + p log n`` with ``p`` free parameters (Gaussian
+  ``d + d(d+1)/2``; mixture as :func:`jaxgauss.n_parameters`; copula ``d(d-1)/2`` plus 2 per
+  norm/lognorm/gamma/uniform marginal, 4 per beta/truncnorm and one per knot of an empirical
+  one), and
+* its validation score: ``quality_report(train, synth).score`` for ``n`` synthetic rows drawn
+  with the ``random_seed`` (:mod:`jaxgauss.metrics`, no privacy part).
+
+The winner is the candidate with the lowest BIC among those whose score is at least the best
+score minus :data:`AUTO_SCORE_TOLERANCE` (0.02): BIC decides unless a model reproduces the table
+clearly worse. Every candidate's figures are kept in ``selection_`` (the chosen one first).
 """
 
 from __future__ import annotations
@@ -160,49 +168,70 @@ def _fit_gaussian(x: jax.Array, opts: Mapping[str, Any]) -> tuple[Any, dict[str,
 
 
 def _fit_gmm(key: jax.Array, x: jax.Array, opts: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
-    from jaxgauss import em, mixture
+    from jaxgauss import em, mixture, selection
 
-    n = x.shape[0]
     if opts["n_components"] == "auto":
-        ks = list(range(1, min(opts["max_components"], n) + 1))
-    else:
-        ks = [int(opts["n_components"])]
-    best: tuple[float, Any, int] | None = None
-    for k in ks:
-        fit = em.fit_gmm(
-            jax.random.fold_in(key, k),
+        sel = selection.select_gmm(
+            key,
             x,
-            k,
-            covariance_type=opts["covariance_type"],
+            n_components=range(1, min(opts["max_components"], x.shape[0]) + 1),
+            covariance_types=(opts["covariance_type"],),
             max_iter=opts["max_iter"],
             reg_covar=opts["regularization"],
             n_init=opts["n_init"],
         )
-        b = float(mixture.bic(fit.params, x))
-        if math.isfinite(b) and (best is None or b < best[0]):
-            best = (b, fit.params, k)
-    if best is None:
-        raise ValueError("model='gmm': every mixture fit gave a non-finite BIC")
-    return best[1], {"model": "gmm", "n_components": best[2], "bic": best[0]}
+        params = sel.best.params
+    else:
+        params = em.fit_gmm(
+            key,
+            x,
+            int(opts["n_components"]),
+            covariance_type=opts["covariance_type"],
+            max_iter=opts["max_iter"],
+            reg_covar=opts["regularization"],
+            n_init=opts["n_init"],
+        ).params
+    b = float(mixture.bic(params, x))
+    return params, {"model": "gmm", "n_components": int(params.weights.shape[0]), "bic": b}
+
+
+#: Free parameters of each copula marginal family (``empirical``: one per knot).
+_FAMILY_PARAMETERS = {"norm": 2, "lognorm": 2, "gamma": 2, "beta": 4, "truncnorm": 4, "uniform": 2}
+
+
+def _fit_copula(x: jax.Array, opts: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    from jaxgauss import copula
+
+    # Discrete columns are already dequantized (and decoded after sampling): no integer handling.
+    params = copula.fit_copula(x, marginals=opts["marginals"], integers=None)
+    n, d = x.shape
+    p = d * (d - 1) / 2 + sum(
+        _FAMILY_PARAMETERS.get(f, int(params.knots.shape[1])) for f in params.families
+    )
+    loglik = float(jnp.sum(dispatch.log_prob(params, x)))
+    return params, {"model": "copula", "n_components": 1, "bic": -2.0 * loglik + p * math.log(n)}
 
 
 def _available_models() -> tuple[str, ...]:
-    out = ["gaussian"]
-    try:
-        from jaxgauss import em  # noqa: F401
-    except ImportError:  # pragma: no cover - the mixture module is part of the package
-        pass
-    else:
-        out.append("gmm")
-    return tuple(out)
+    return ("gaussian", "gmm", "copula")
 
 
-def _quality_score(real: Any, synth: Any) -> float | None:
-    try:
-        from jaxgauss import metrics
-    except ImportError:
-        return None
-    return float(metrics.quality_report(real, synth).score)
+def _quality(schema: tables.TableSchema, real: Any, synth: Any, opts: Mapping[str, Any], **kw: Any) -> Any:
+    from jaxgauss import metrics
+
+    thresholds = {
+        "ks_test_threshold": opts["ks_test_threshold"],
+        "correlation_tolerance": opts["correlation_tolerance"],
+    }
+    if opts["min_quality_score"] is not None:
+        thresholds["min_quality_score"] = opts["min_quality_score"]
+    r, s = tables.to_numbers(schema, real), tables.to_numbers(schema, synth)
+    if schema.frame:
+        import pandas as pd
+
+        r = pd.DataFrame(r, columns=list(schema.names))
+        s = pd.DataFrame(s, columns=list(schema.names))
+    return metrics.quality_report(r, s, thresholds=thresholds, **kw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,22 +307,22 @@ class Synthesizer:
         enc = tables.encode(schema, data, dtype)
         x = jnp.asarray(tables.dequantize(schema, jax.random.fold_in(key, 0), enc))
         model_key = jax.random.fold_in(key, 1)
-        if self.model == "copula":
-            raise ValueError("model='copula' is not available in this build of jaxgauss")
         kinds = [self.model] if self.model != "auto" else list(_available_models())
         fitted = []
         for kind in kinds:
             if kind == "gaussian":
                 params, row = _fit_gaussian(x, opts)
-            else:
+            elif kind == "gmm":
                 params, row = _fit_gmm(model_key, x, opts)
+            else:
+                params, row = _fit_copula(x, opts)
             fitted.append((params, row))
         self.schema_ = schema
         if len(fitted) > 1:
             for params, row in fitted:
                 self.params_, self.model_ = params, row["model"]
-                synth = self.sample(schema_rows(data), seed=opts["random_seed"])
-                row["score"] = _quality_score(data, synth)
+                synth = self.sample(int(np.shape(data)[0]), seed=opts["random_seed"])
+                row["score"] = _quality(schema, data, synth, opts, privacy=False).score
             scores = [r["score"] for _, r in fitted if r["score"] is not None]
             best_score = max(scores) if scores else None
             eligible = [
@@ -466,13 +495,16 @@ class Synthesizer:
         )
 
     # -- validation ----------------------------------------------------------------------------
-    def validate(self, real: Any, synth: Any) -> Any:
-        """A :class:`jaxgauss.metrics.QualityReport` comparing ``synth`` with ``real``."""
-        try:
-            from jaxgauss import metrics
-        except ImportError as e:
-            raise ImportError("validate needs jaxgauss.metrics, not in this build") from e
-        return metrics.quality_report(real, synth)
+    def validate(self, real: Any, synth: Any, **kwargs: Any) -> Any:
+        """A :class:`jaxgauss.metrics.QualityReport` comparing ``synth`` with ``real``.
+
+        Both tables must have the fitted columns. Categories enter as their codes and booleans
+        as 0/1; the thresholds are the ``ks_test_threshold``, ``correlation_tolerance`` and
+        ``min_quality_score`` options. ``kwargs`` go to :func:`jaxgauss.metrics.quality_report`
+        (e.g. ``holdout``, ``privacy``).
+        """
+        self._check_fitted()
+        return _quality(self.schema_, real, synth, self.options, **kwargs)
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -517,6 +549,3 @@ class Synthesizer:
             ) from None
         return out
 
-
-def schema_rows(data: Any) -> int:
-    return int(np.shape(data)[0])

@@ -271,6 +271,27 @@ def encode(schema: TableSchema, data: Any, dtype: Any) -> np.ndarray:
     return out
 
 
+def to_numbers(schema: TableSchema, data: Any) -> np.ndarray:
+    """The ``(n, n_columns)`` float64 numbers of a table: category codes, booleans as 0/1."""
+    check_same_columns(schema, data)
+    n = data.shape[0]
+    out = np.zeros((n, len(schema.columns)))
+    for j, c in enumerate(schema.columns):
+        values = data.iloc[:, j] if schema.frame else data[:, j]
+        if c.kind == "category":
+            lookup = {v: i for i, v in enumerate(c.categories)}
+            try:
+                out[:, j] = [lookup[v] for v in values]
+            except KeyError as e:
+                raise ValueError(
+                    f"data column {c.name!r} holds {e.args[0]!r}, which is not one of its "
+                    f"categories {list(c.categories)}"
+                ) from None
+        else:
+            out[:, j] = np.asarray(values, dtype=np.float64)
+    return out
+
+
 def dequantize(schema: TableSchema, key: jax.Array, x: np.ndarray) -> np.ndarray:
     """Adds uniform noise to the discrete encoded columns so that they have a density.
 
