@@ -482,6 +482,9 @@ def compile_rule(
             arg, fn1 = build(node.args[0]), _FUNCS[node.func.id]
             return lambda cols: fn1(arg(cols))
         if isinstance(node, ast.Compare):
+            ops = [_CMPOPS[type(op)] if type(op) in _CMPOPS else None for op in node.ops]
+            if any(op is None for op in ops):
+                raise ValueError(f"{what} {rule!r}: only <, <=, >, >=, ==, != comparisons")
             operands = [node.left, *node.comparators]
             built: list[Callable[[Sequence[jax.Array]], Any]] = []
             for i, operand in enumerate(operands):
@@ -502,9 +505,6 @@ def compile_rule(
                     built.append(lambda cols, code=code: code)
                 else:
                     built.append(build(operand))
-            ops = [_CMPOPS[type(op)] if type(op) in _CMPOPS else None for op in node.ops]
-            if any(op is None for op in ops):
-                raise ValueError(f"{what} {rule!r}: only <, <=, >, >=, ==, != comparisons")
 
             def compare(cols: Sequence[jax.Array]) -> Any:
                 out = None
