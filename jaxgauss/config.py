@@ -70,7 +70,7 @@ DEFAULTS: dict[str, Any] = {
     "ks_test_threshold": 0.05,
     "correlation_tolerance": 0.1,
     "min_quality_score": None,
-    "max_attempts": 100,
+    "max_attempts": 1000,
 }
 
 
