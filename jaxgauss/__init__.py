@@ -38,10 +38,10 @@ from jaxgauss.mixture import n_parameters as n_parameters
 from jaxgauss.mixture import precisions_cholesky as precisions_cholesky
 from jaxgauss.mixture import predict as predict
 from jaxgauss.mixture import predict_proba as predict_proba
-from jaxgauss.synthesizer import Synthesizer as Synthesizer
-from jaxgauss.writers import sample_to as sample_to
 from jaxgauss.selection import Selection as Selection
 from jaxgauss.selection import select_gmm as select_gmm
+from jaxgauss.synthesizer import Synthesizer as Synthesizer
+from jaxgauss.writers import sample_to as sample_to
 
 __version__ = "0.1.0"
 
@@ -55,8 +55,8 @@ __all__ = [
     "GMMFit",
     "GMMParams",
     "GaussianParams",
-    "Synthesizer",
     "Selection",
+    "Synthesizer",
     "aic",
     "bic",
     "covariances",
@@ -72,17 +72,17 @@ __all__ = [
     "linalg",
     "log_prob",
     "marginals",
+    "metrics",
     "moments",
     "n_parameters",
     "precisions_cholesky",
     "predict",
     "predict_proba",
-    "metrics",
     "privacy",
     "random",
     "sample",
     "sample_to",
-    "tables",
     "select_gmm",
+    "tables",
     "transforms",
 ]

@@ -147,7 +147,9 @@ def _read_table(path: str) -> Any:
         try:
             import pandas as pd
         except ImportError as e:  # pragma: no cover - pandas is in the tables extra
-            raise CLIError("reading CSV/Parquet needs pandas: pip install 'jaxgauss[tables]'") from e
+            raise CLIError(
+                "reading CSV/Parquet needs pandas: pip install 'jaxgauss[tables]'"
+            ) from e
         return pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     raise CLIError(f"data file must end in .csv, .parquet or .npy; got {path!r}")
 
@@ -168,7 +170,9 @@ def _fit(args: argparse.Namespace) -> int:
         (r["model"], r["n_components"], float(r["bic"]), "-" if r["score"] is None else r["score"])
         for r in syn.selection_
     ]
-    print(f"Fitted {syn.model_!r} to {args.data} ({len(data)} rows, {len(syn.schema_.columns)} columns)")
+    print(
+        f"Fitted {syn.model_!r} to {args.data} ({len(data)} rows, {len(syn.schema_.columns)} columns)"
+    )
     print(_format_table(("model", "K", "BIC", "quality"), rows))
     print(f"Saved the model to {path}")
     return 0
@@ -251,7 +255,9 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--resume", action="store_true", help="continue an interrupted .npy run")
     sample.set_defaults(func=_sample)
 
-    report = sub.add_parser("report", help="quality report of a synthetic table against the real one")
+    report = sub.add_parser(
+        "report", help="quality report of a synthetic table against the real one"
+    )
     report.add_argument("real", help="real table: .csv, .parquet or .npy")
     report.add_argument("synth", help="synthetic table, same columns")
     report.add_argument("--out", required=True, help="output folder (HTML report and plots)")

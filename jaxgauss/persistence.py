@@ -48,7 +48,9 @@ def tree_to_json(tree: Any, arrays: list[np.ndarray]) -> Any:
     if (dataclasses.is_dataclass(tree) or hasattr(tree, "_fields")) and cls.__module__.startswith(
         "jaxgauss"
     ):
-        names = tree._fields if hasattr(tree, "_fields") else [f.name for f in dataclasses.fields(tree)]
+        names = (
+            tree._fields if hasattr(tree, "_fields") else [f.name for f in dataclasses.fields(tree)]
+        )
         return {
             "type": f"{cls.__module__}:{cls.__qualname__}",
             "fields": {name: tree_to_json(getattr(tree, name), arrays) for name in names},
@@ -80,7 +82,9 @@ def tree_from_json(node: Any, arrays: dict[str, np.ndarray]) -> Any:
     return cls(**{k: tree_from_json(v, arrays) for k, v in node["fields"].items()})
 
 
-def save_arrays(path: str | os.PathLike[str], meta: dict[str, Any], arrays: list[np.ndarray]) -> Path:
+def save_arrays(
+    path: str | os.PathLike[str], meta: dict[str, Any], arrays: list[np.ndarray]
+) -> Path:
     """Writes metadata and arrays to ``path`` atomically (temporary file, then rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +104,9 @@ def save_arrays(path: str | os.PathLike[str], meta: dict[str, Any], arrays: list
     return path
 
 
-def load_arrays(path: str | os.PathLike[str], kind: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def load_arrays(
+    path: str | os.PathLike[str], kind: str
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Reads a file written by :func:`save_arrays`, checking it holds a ``kind``.
 
     Raises:

@@ -65,9 +65,7 @@ class _Post:
     max_attempts: int
 
 
-@functools.partial(
-    jax.tree_util.register_dataclass, data_fields=["model"], meta_fields=["post"]
-)
+@functools.partial(jax.tree_util.register_dataclass, data_fields=["model"], meta_fields=["post"])
 @dataclasses.dataclass(frozen=True)
 class TableModel:
     """Params type for ``jg.sample``: a model's samples, decoded and post-processed row by row.
@@ -216,7 +214,9 @@ def _available_models() -> tuple[str, ...]:
     return ("gaussian", "gmm", "copula")
 
 
-def _quality(schema: tables.TableSchema, real: Any, synth: Any, opts: Mapping[str, Any], **kw: Any) -> Any:
+def _quality(
+    schema: tables.TableSchema, real: Any, synth: Any, opts: Mapping[str, Any], **kw: Any
+) -> Any:
     from jaxgauss import metrics
 
     thresholds = {
@@ -373,7 +373,9 @@ class Synthesizer:
         if constraints is not None:
             extra = [constraints] if isinstance(constraints, str) else constraints
             if not isinstance(extra, list | tuple) or not all(isinstance(r, str) for r in extra):
-                raise TypeError(f"constraints must be a rule string or a list of them; got {constraints!r}")
+                raise TypeError(
+                    f"constraints must be a rule string or a list of them; got {constraints!r}"
+                )
             for i, rule in enumerate(extra):
                 tables.compile_rule(rule, schema, f"constraints[{i}]")
             rules += list(extra)
@@ -548,4 +550,3 @@ class Synthesizer:
                 f"{os.fspath(path)!r} is not a valid jaxgauss Synthesizer file: bad metadata ({e!r})"
             ) from None
         return out
-

@@ -237,7 +237,9 @@ def check_same_columns(schema: TableSchema, data: Any, name: str = "data") -> No
     """Raises ``ValueError`` when ``data`` does not have the columns of ``schema``."""
     if schema.frame:
         if not _is_frame(data):
-            raise TypeError(f"{name} must be a DataFrame like the fitted data; got {type(data).__name__}")
+            raise TypeError(
+                f"{name} must be a DataFrame like the fitted data; got {type(data).__name__}"
+            )
         got = [str(c) for c in data.columns]
         if got != list(schema.names):
             raise ValueError(f"{name} must have the columns {list(schema.names)}; got {got}")
@@ -307,7 +309,11 @@ def dequantize(schema: TableSchema, key: jax.Array, x: np.ndarray) -> np.ndarray
             widths[c.start : c.start + c.width] = 0.5
     if not widths.any():
         return x
-    u = np.asarray(jax.random.uniform(key, x.shape, dtype=jnp.float64 if x.dtype == np.float64 else jnp.float32))
+    u = np.asarray(
+        jax.random.uniform(
+            key, x.shape, dtype=jnp.float64 if x.dtype == np.float64 else jnp.float32
+        )
+    )
     return (x + (u - 0.5) * widths).astype(x.dtype)
 
 

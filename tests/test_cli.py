@@ -35,8 +35,23 @@ def test_fit_prints_the_selection(model, capsys):
 
 def test_sample_honours_the_example_config(model, tmp_path, capsys):
     out = tmp_path / "synthetic.csv"
-    assert main(["sample", str(model), "-n", "2000", "--out", str(out), "--batch-size", "300",
-                 "--seed", "1"]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                str(model),
+                "-n",
+                "2000",
+                "--out",
+                str(out),
+                "--batch-size",
+                "300",
+                "--seed",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert "Wrote 2,000 rows" in capsys.readouterr().out
     df = pd.read_csv(out)
     real = pd.read_csv(WINE)
@@ -48,8 +63,9 @@ def test_sample_honours_the_example_config(model, tmp_path, capsys):
     assert set(df["cultivar"]) <= {0, 1, 2}
     # Same rows for another batch size and format.
     npy = tmp_path / "synthetic.npy"
-    assert main(["sample", str(model), "-n", "2000", "--out", str(npy), "--seed", "1",
-                 "--quiet"]) == 0
+    assert (
+        main(["sample", str(model), "-n", "2000", "--out", str(npy), "--seed", "1", "--quiet"]) == 0
+    )
     assert capsys.readouterr().out == ""
     np.testing.assert_array_equal(np.load(npy), df.to_numpy(float))
 
@@ -60,18 +76,27 @@ def test_report_writes_html_and_pngs(tmp_path, capsys):
     synth = real.sample(150, random_state=0).reset_index(drop=True)
     synth["alcohol"] += rng.normal(0, 0.1, size=150)
     synth.to_csv(tmp_path / "synth.csv", index=False)
-    assert main(["report", str(WINE), str(tmp_path / "synth.csv"), "--out", str(tmp_path / "r")]) == 0
+    assert (
+        main(["report", str(WINE), str(tmp_path / "synth.csv"), "--out", str(tmp_path / "r")]) == 0
+    )
     assert "Quality score" in capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
-        "correlation.png", "histograms.png", "report.html"
+        "correlation.png",
+        "histograms.png",
+        "report.html",
     ]
 
 
 def test_demo(tmp_path, capsys):
     assert main(["demo", "-n", "2000", "--max-components", "2", "--out", str(tmp_path)]) == 0
     text = capsys.readouterr().out
-    for part in ("Bundled table: UCI Wine", "Largest absolute correlation difference",
-                 "BIC picks K", "Gaussian copula", "Quality score"):
+    for part in (
+        "Bundled table: UCI Wine",
+        "Largest absolute correlation difference",
+        "BIC picks K",
+        "Gaussian copula",
+        "Quality score",
+    ):
         assert part in text
     assert (tmp_path / "report.html").exists()
 
@@ -81,7 +106,10 @@ def test_demo(tmp_path, capsys):
     [
         (["fit", "missing.csv", "--out", "m.npz"], "data file 'missing.csv' does not exist"),
         (["fit", str(EXAMPLE), "--out", "m.npz"], "data file must end in .csv, .parquet or .npy"),
-        (["sample", str(WINE), "-n", "5", "--out", "x.npy"], "not a valid jaxgauss Synthesizer file"),
+        (
+            ["sample", str(WINE), "-n", "5", "--out", "x.npy"],
+            "not a valid jaxgauss Synthesizer file",
+        ),
     ],
 )
 def test_errors_are_one_line_with_exit_code_2(argv, message, capsys):
@@ -117,8 +145,14 @@ def test_subprocess_round_trip(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "JAXGAUSS_CACHE_DIR": str(tmp_path / "cache")}
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "jaxgauss", *args], capture_output=True,
-                              text=True, env=env, cwd=tmp_path, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "jaxgauss", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=300,
+        )
 
     fit = run("fit", "x.npy", "--model", "gaussian", "--out", "m.npz")
     assert fit.returncode == 0, fit.stderr

@@ -50,12 +50,16 @@ def test_the_seed_config_reads(tmp_path):
     assert (o["n_init"], o["regularization"], o["random_seed"]) == (10, 1e-6, 42)
     assert (o["n_samples"], o["batch_size"]) == (100_000, 10_000)
     assert o["clip_ranges"] == {
-        "age": (0.0, 120.0), "income_inr": (0.0, None), "credit_score": (300.0, 900.0)
+        "age": (0.0, 120.0),
+        "income_inr": (0.0, None),
+        "credit_score": (300.0, 900.0),
     }
     assert o["round_columns"] == ["age", "credit_score"]
     assert o["constraints"] == ["loan_amount <= 50 * monthly_income"]
     assert (o["ks_test_threshold"], o["correlation_tolerance"], o["min_quality_score"]) == (
-        0.05, 0.1, 0.85
+        0.05,
+        0.1,
+        0.85,
     )
 
 
@@ -84,7 +88,10 @@ def test_the_example_config_fits_the_wine_table():
         ({"sampler": {}}, "unknown config key 'sampler'"),
         ({"generator": {"type": "vae"}}, "generator.type must be one of"),
         ({"generator": {"n_components": 0}}, "generator.n_components must be 'auto' or an integer"),
-        ({"generator": {"regularization": "tiny"}}, "generator.regularization must be a number >= 0"),
+        (
+            {"generator": {"regularization": "tiny"}},
+            "generator.regularization must be a number >= 0",
+        ),
         ({"generator": {"random_seed": 1.5}}, "generator.random_seed must be an integer >= 0"),
         ({"generator": {"covariance_type": "dense"}}, "generator.covariance_type must be one of"),
         ({"generator": []}, "generator must be a mapping"),
@@ -109,7 +116,10 @@ def test_the_example_config_fits_the_wine_table():
             {"sampling": {"post_processing": {"filters": []}}},
             "unknown config key 'sampling.post_processing.filters'",
         ),
-        ({"validation": {"ks_test_threshold": 0}}, "validation.ks_test_threshold must be a number > 0"),
+        (
+            {"validation": {"ks_test_threshold": 0}},
+            "validation.ks_test_threshold must be a number > 0",
+        ),
         ({"validation": {"min_quality_score": 2}}, "validation.min_quality_score must be a number"),
     ],
 )

@@ -71,7 +71,9 @@ def test_truncated_file(saved, tmp_path):
     data = path.read_bytes()
     bad = tmp_path / "truncated.npz"
     bad.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match="not a valid jaxgauss Synthesizer file.*truncated or corrupt"):
+    with pytest.raises(
+        ValueError, match="not a valid jaxgauss Synthesizer file.*truncated or corrupt"
+    ):
         jg.Synthesizer.load(bad)
 
 
@@ -105,8 +107,13 @@ def test_foreign_files(tmp_path):
     with pytest.raises(ValueError, match="it holds a 'Something'"):
         jg.Synthesizer.load(wrong)
     future = tmp_path / "future.npz"
-    np.savez(future, __jaxgauss__=np.frombuffer(
-        json.dumps({"format": "jaxgauss", "version": 99, "kind": "Synthesizer"}).encode(), np.uint8))
+    np.savez(
+        future,
+        __jaxgauss__=np.frombuffer(
+            json.dumps({"format": "jaxgauss", "version": 99, "kind": "Synthesizer"}).encode(),
+            np.uint8,
+        ),
+    )
     with pytest.raises(ValueError, match="format version 99 is not supported"):
         jg.Synthesizer.load(future)
     broken = tmp_path / "broken.npz"

@@ -109,7 +109,9 @@ def test_impossible_rules_report_the_acceptance_rate(table):
 
 def test_clip_and_round_post_processing(table):
     syn = jg.Synthesizer(
-        "gaussian", clip_ranges={"height": (165, None), "weight": (None, 75)}, round_columns=["height"]
+        "gaussian",
+        clip_ranges={"height": (165, None), "weight": (None, 75)},
+        round_columns=["height"],
     ).fit(table)
     out = syn.sample(500, seed=0)
     assert out["height"].min() == 165 and out["weight"].max() == 75

@@ -16,8 +16,9 @@ def _frame(n=40, seed=0):
             "x": rng.normal(size=n),
             "count": rng.integers(3, 9, size=n).astype(np.int32),
             "flag": rng.random(n) > 0.5,
-            "color": pd.Categorical(rng.choice(["red", "green", "blue"], size=n),
-                                    categories=["red", "green", "blue"]),
+            "color": pd.Categorical(
+                rng.choice(["red", "green", "blue"], size=n), categories=["red", "green", "blue"]
+            ),
             "city": rng.choice(["Oslo", "Pune"], size=n).astype(object),
         }
     )
@@ -27,7 +28,13 @@ def test_schema_kinds_dtypes_and_layout():
     df = _frame()
     s = tables.infer_schema(df)
     assert [c.kind for c in s.columns] == ["float", "int", "bool", "category", "category"]
-    assert [c.dtype for c in s.columns] == ["float64", "int32", "bool", "category", str(df["city"].dtype)]
+    assert [c.dtype for c in s.columns] == [
+        "float64",
+        "int32",
+        "bool",
+        "category",
+        str(df["city"].dtype),
+    ]
     assert [(c.start, c.width) for c in s.columns] == [(0, 1), (1, 1), (2, 1), (3, 3), (6, 2)]
     assert s.columns[3].categories == ("red", "green", "blue")  # the dtype's order
     assert s.columns[4].categories == ("Oslo", "Pune")  # sorted distinct values
@@ -65,9 +72,7 @@ def test_decode_inverts_encode_and_dequantization():
 
 
 def test_decode_rounds_clips_and_thresholds():
-    s = tables.infer_schema(
-        pd.DataFrame({"k": np.array([2, 5], np.int64), "b": [True, False]})
-    )
+    s = tables.infer_schema(pd.DataFrame({"k": np.array([2, 5], np.int64), "b": [True, False]}))
     z = jnp.array([[1.2, 0.49], [2.6, 0.5], [9.0, 2.0], [-4.0, -1.0]])
     np.testing.assert_array_equal(
         tables.decode(s, z), [[2.0, 0.0], [3.0, 1.0], [5.0, 1.0], [2.0, 0.0]]
