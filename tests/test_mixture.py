@@ -214,3 +214,11 @@ def test_sample_memory_does_not_scale_with_components():
     shapes = [tuple(int(s) for s in m.split(",")) for m in re.findall(r"\w+\[([\d,]+)\]", text)]
     assert any(1024 in s for s in shapes) and any(k in s for s in shapes)
     assert not [s for s in shapes if k in s and max(s) >= 1024]
+
+
+def test_gmm_params_float32_tolerates_float32_rounding():
+    a = np.array([[2.0, 0.3], [0.3, 1.0]], np.float32)
+    a[0, 1] += np.float32(1e-7)  # asymmetric at float32 rounding only
+    p = jg.gmm_params(np.ones(1, np.float32), np.zeros((1, 2), np.float32), a[None])
+    assert p.scales.dtype == jnp.float32
+    np.testing.assert_allclose(jg.covariances(p)[0], a, rtol=1e-6)
