@@ -192,7 +192,9 @@ def gmm_params(
     w_host = w_host / w_host.sum()
     cov_host = np.asarray(cov, np.float64)
     if ctype in ("full", "tied"):
-        mats = cov_host if ctype == "full" else cov_host[None]
+        # The input's own dtype sets factorize's symmetry tolerance (float32 input is
+        # symmetric only to float32 rounding).
+        mats = np.asarray(cov) if ctype == "full" else np.asarray(cov)[None]
         factors = []
         for i, m in enumerate(mats):
             nm = f"covariances[{i}]" if ctype == "full" else "covariances"
