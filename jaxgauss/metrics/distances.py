@@ -42,7 +42,8 @@ def _pair(real: Any, synth: Any) -> tuple[jax.Array, jax.Array, bool]:
         _checks.check_finite(a, name)
     if r.shape[1] != s.shape[1]:
         raise ValueError(
-            f"real and synth must have the same number of columns; got {r.shape[1]} and {s.shape[1]}"
+            "real and synth must have the same number of columns; "
+            f"got {r.shape[1]} and {s.shape[1]}"
         )
     dtype = jnp.promote_types(r.dtype, s.dtype)
     return r.astype(dtype), s.astype(dtype), one_d
@@ -92,7 +93,9 @@ def _js_from_counts(cr: jax.Array, cs: jax.Array) -> jax.Array:
     m = (p + q) / 2
 
     def kl(a):
-        return jnp.sum(jnp.where(a > 0, a * jnp.log2(jnp.where(a > 0, a, 1) / jnp.where(a > 0, m, 1)), 0), -1)
+        pos = a > 0
+        ratio = jnp.where(pos, a, 1) / jnp.where(pos, m, 1)
+        return jnp.sum(jnp.where(pos, a * jnp.log2(ratio), 0), axis=-1)
 
     return jnp.clip((kl(p) + kl(q)) / 2, 0.0, 1.0)
 
@@ -159,7 +162,8 @@ def tv_complement(real: Any, synth: Any) -> np.ndarray | float:
         )
     if r.shape[1] != s.shape[1]:
         raise ValueError(
-            f"real and synth must have the same number of columns; got {r.shape[1]} and {s.shape[1]}"
+            "real and synth must have the same number of columns; "
+            f"got {r.shape[1]} and {s.shape[1]}"
         )
     out = np.empty(r.shape[1])
     for j in range(r.shape[1]):  # categories differ per column; host-side counting

@@ -66,7 +66,8 @@ def _thresholds(value: Any) -> Thresholds:
         unknown = set(value) - set(Thresholds._fields)
         if unknown:
             raise ValueError(
-                f"thresholds has unknown key(s) {sorted(unknown)}; allowed: {list(Thresholds._fields)}"
+                f"thresholds has unknown key(s) {sorted(unknown)}; "
+                f"allowed: {list(Thresholds._fields)}"
             )
         out = Thresholds(**{k: float(v) for k, v in value.items()})
     else:
@@ -201,7 +202,8 @@ class QualityReport:
         if self.privacy:
             lines.append(
                 f"DCR median {self.privacy['dcr_median']:.4g}, exact copies "
-                f"{self.privacy['exact_copy_share']:.2%} of {int(self.privacy['rows_checked'])} rows"
+                f"{self.privacy['exact_copy_share']:.2%} of "
+                f"{int(self.privacy['rows_checked'])} rows"
             )
         return "\n".join(lines)
 
@@ -327,7 +329,8 @@ class QualityReport:
         doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Synthetic data quality report</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;font-size:13px}}
-td,th{{border:1px solid #ccc;padding:3px 6px;text-align:right}}td.fail{{color:#b00;font-weight:bold}}
+td,th{{border:1px solid #ccc;padding:3px 6px;text-align:right}}
+td.fail{{color:#b00;font-weight:bold}}
 img{{max-width:100%}}</style></head><body>
 <h1>Synthetic data quality report</h1>
 <p><b>Score {self.score:.4f}</b> (column shapes {self.column_shapes:.4f}, column pair trends
@@ -407,7 +410,8 @@ def quality_report(
     s, snames = _table(synth, "synth", columns if columns is not None else names)
     if r.shape[1] != s.shape[1]:
         raise ValueError(
-            f"real and synth must have the same number of columns; got {r.shape[1]} and {s.shape[1]}"
+            "real and synth must have the same number of columns; "
+            f"got {r.shape[1]} and {s.shape[1]}"
         )
     names = names or snames or [f"x{j}" for j in range(r.shape[1])]
     d = r.shape[1]
