@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import scipy.stats as ss
 
-from jaxgauss.metrics import correlation_matrix, correlation_similarity
 from jaxgauss.metrics import correlation as corr_module
+from jaxgauss.metrics import correlation_matrix, correlation_similarity
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,9 @@ def test_merge_equals_single_stream_and_order_free(data):
     right = ks_stream.update(s0, syn[15_000:])
     merged = ks_stream.merge(right, left)
     np.testing.assert_array_equal(np.asarray(merged.counts), np.asarray(one.counts))
-    np.testing.assert_array_equal(ks_stream.result(merged).statistic, ks_stream.result(one).statistic)
+    np.testing.assert_array_equal(
+        ks_stream.result(merged).statistic, ks_stream.result(one).statistic
+    )
 
 
 def test_out_of_range_values_and_one_column():
