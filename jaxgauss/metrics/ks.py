@@ -72,20 +72,35 @@ def _exclusive_cumsum(c: jax.Array) -> jax.Array:
     return jnp.cumsum(c, axis=-1) - c
 
 
+_BLOCK = 64  # rows per block in the two-level search for candidate points
+
+
 def _gather_candidates(x, idx, cand, capacity):
     """Values of the points lying in candidate cells, packed into ``(d, capacity)`` (+inf pad).
 
-    The flags' running count along the rows is monotone, so the row of the ``k``-th candidate is
-    found by binary search; this gathers ``capacity`` values per column instead of scattering
-    all ``n`` (XLA's CPU scatter is serial).
+    XLA's CPU scatter and long cumulative sums are serial and slow, so the ``k``-th flagged row
+    of each column is located in two levels: flags are counted per block of 64 rows (a fused
+    reduction), a binary search over the short running block counts finds the block, and a
+    cumulative sum over that block's 64 flags finds the row. Only ``capacity`` values per column
+    are gathered.
     """
-    n = x.shape[0]
+    n, d = x.shape
     flag = jnp.take_along_axis(cand.T, idx, axis=0)  # (n, d)
-    running = jnp.cumsum(flag.astype(jnp.int32), axis=0)
+    n_blocks = -(-n // _BLOCK)
+    flag = jnp.pad(flag, ((0, n_blocks * _BLOCK - n), (0, 0)))
+    blocks = flag.reshape(n_blocks, _BLOCK, d)
+    running = jnp.cumsum(jnp.sum(blocks, axis=1, dtype=jnp.int32), axis=0)  # (n_blocks, d)
     wanted = jnp.arange(1, capacity + 1, dtype=jnp.int32)
-    rows = jax.vmap(lambda r: jnp.searchsorted(r, wanted, side="left"), in_axes=1)(running)
-    found = wanted[None, :] <= running[-1][:, None]
-    vals = jnp.take_along_axis(x.T, jnp.minimum(rows, n - 1), axis=1)
+    block = jax.vmap(lambda r: jnp.searchsorted(r, wanted, side="left"), in_axes=1)(running)
+    found = wanted[None, :] <= running[-1][:, None]  # (d, capacity)
+    block = jnp.minimum(block, n_blocks - 1)
+    before = jnp.take_along_axis(running.T, jnp.maximum(block - 1, 0), axis=1)
+    rank = wanted[None, :] - jnp.where(block > 0, before, 0)  # 1-based rank inside the block
+    cols = jnp.arange(d)[:, None, None]
+    inside = blocks[block[:, :, None], jnp.arange(_BLOCK)[None, None, :], cols]  # (d, cap, 64)
+    offset = jnp.argmax(jnp.cumsum(inside, axis=2, dtype=jnp.int32) >= rank[:, :, None], axis=2)
+    rows = jnp.minimum(block * _BLOCK + offset, n - 1)
+    vals = jnp.take_along_axis(x.T, rows, axis=1)
     return jnp.where(found, vals, jnp.inf), found
 
 
@@ -134,8 +149,8 @@ def _ks_binned(a: jax.Array, b: jax.Array, *, bins: int, capacity: int):
 
 
 def _default_bins(n: int) -> int:
-    """About 4 points of the pooled sample per cell, as a power of two in ``[256, 2**20]``."""
-    return int(min(max(2 ** math.ceil(math.log2(max(n / 4, 1))), 256), 2**20))
+    """About 16 points of the pooled sample per cell, as a power of two in ``[256, 2**20]``."""
+    return int(min(max(2 ** math.ceil(math.log2(max(n / 16, 1))), 256), 2**20))
 
 
 def _pow2_at_least(n: int) -> int:
@@ -174,7 +189,7 @@ def ks_statistic(
     Args:
       a: ``(n1, d)`` or ``(n1,)`` first sample.
       b: ``(n2, d)`` or ``(n2,)`` second sample (same number of columns).
-      bins: grid cells per column for the bounding pass; default about ``(n1 + n2) / 4``.
+      bins: grid cells per column for the bounding pass; default about ``(n1 + n2) / 16``.
       capacity: initial per-column buffer for candidate points (grown automatically).
 
     Returns:
@@ -192,7 +207,7 @@ def _statistic(a: jax.Array, b: jax.Array, bins: int | None, capacity: int | Non
     n = a.shape[0] + b.shape[0]
     bins = _default_bins(n) if bins is None else _checks.check_positive_int(bins, "bins")
     if capacity is None:
-        capacity = min(1024, _pow2_at_least(n))
+        capacity = min(4096, _pow2_at_least(n))
     else:
         capacity = _checks.check_positive_int(capacity, "capacity")
     capacity = min(capacity, max(a.shape[0], b.shape[0]))
