@@ -41,6 +41,7 @@ def test_scores_match_the_metrics(wine, report):
     assert [r["passed"] for r in report.columns] == list(ks.pvalue >= th.ks_test_threshold)
     assert report.checks["score"] == (report.score >= 0.85)
     assert report.passed == all(report.checks.values())
+    assert report.names == ["x0", "x1", "x2", "x3", "x4"]
     assert 0 < report.privacy["dcr_median"] and report.privacy["exact_copy_share"] == 0.0
     assert 0 <= report.privacy["holdout_share"] <= 1
 
@@ -53,6 +54,8 @@ def test_thresholds_change_the_verdict(wine):
         x, x[::-1] * 1.3, thresholds=Thresholds(0.0, 1.0, 0.0), privacy=False
     )
     assert loose.passed and not loose.privacy
+    named = quality_report(x, x, names=list("abcde"), privacy=False)
+    assert [r["column"] for r in named.columns] == list("abcde")
 
 
 def test_renderings(report, tmp_path):
@@ -104,5 +107,7 @@ def test_errors(wine):
         quality_report(x, synth, thresholds=0.05)
     with pytest.raises(ValueError, match="same number of columns"):
         quality_report(x, synth[:, :3])
+    with pytest.raises(ValueError, match="names must have 5 entries"):
+        quality_report(x, synth, names=["a"])
     with pytest.raises(ValueError, match="real must be finite"):
         quality_report(np.full((3, 2), np.nan), synth[:, :2])

@@ -366,6 +366,7 @@ def quality_report(
     thresholds: Thresholds | Mapping[str, float] | None = None,
     holdout: Any = None,
     columns: list[str] | None = None,
+    names: list[str] | None = None,
     correlation_method: str = "pearson",
     ks_method: str = "auto",
     bins: int = 50,
@@ -381,6 +382,7 @@ def quality_report(
       thresholds: :class:`Thresholds` or a mapping with any of its fields.
       holdout: optional real rows not used for fitting, for the DCR holdout share.
       columns: optional subset/order of DataFrame columns.
+      names: column names for array input (default: DataFrame names, else ``x0, x1, ...``).
       correlation_method: ``"pearson"`` or ``"spearman"`` for the pair trends.
       ks_method: p-value method of :func:`jaxgauss.metrics.ks_2samp`.
       bins: histogram cells per column for the JS divergence and the plots.
@@ -406,15 +408,20 @@ def quality_report(
       True
     """
     th = _thresholds(thresholds)
-    r, names = _table(real, "real", columns)
-    s, snames = _table(synth, "synth", columns if columns is not None else names)
+    r, real_names = _table(real, "real", columns)
+    s, snames = _table(synth, "synth", columns if columns is not None else real_names)
     if r.shape[1] != s.shape[1]:
         raise ValueError(
             "real and synth must have the same number of columns; "
             f"got {r.shape[1]} and {s.shape[1]}"
         )
-    names = names or snames or [f"x{j}" for j in range(r.shape[1])]
     d = r.shape[1]
+    if names is not None:
+        if len(names) != d:
+            raise ValueError(f"names must have {d} entries (one per column); got {len(names)}")
+        names = [str(n) for n in names]
+    else:
+        names = real_names or snames or [f"x{j}" for j in range(d)]
 
     ks = _ks.ks_2samp(r, s, method=ks_method)
     js = _dist.js_divergence(r, s, bins=bins)
@@ -475,7 +482,7 @@ def quality_report(
             "exact_copy_share": float(np.mean(dist == 0.0)),
         }
         if holdout is not None:
-            h, _ = _table(holdout, "holdout", columns if columns is not None else names)
+            h, _ = _table(holdout, "holdout", columns if columns is not None else real_names)
             if h.shape[1] != d:
                 raise ValueError(f"holdout must have {d} columns; got {h.shape[1]}")
             priv["holdout_share"] = dcr_holdout_share(r, h, rows)
