@@ -175,7 +175,7 @@ def asymp_pvalue(statistic: np.ndarray, n1: int, n2: int) -> np.ndarray:
 
 
 def _equal_n_pvalue(n: int, h: int) -> float:
-    """``P(D_{n,n} >= h/n)`` by the reflection principle: 2 sum_k (-1)^(k+1) C(2n, n-kh)/C(2n, n)."""
+    """``P(D_{n,n} >= h/n)`` by reflection: ``2 sum_k (-1)^(k+1) C(2n, n-kh) / C(2n, n)``."""
     log_center = 2.0 * math.lgamma(n + 1.0)
     total = 0.0
     for k in range(n // h, 0, -1):  # smallest terms first

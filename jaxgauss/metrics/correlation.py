@@ -113,7 +113,8 @@ def correlation_similarity(real: Any, synth: Any, *, method: str = "pearson") ->
     s = _checks.as_rows(synth, name="synth")
     if r.shape[1] != s.shape[1]:
         raise ValueError(
-            f"real and synth must have the same number of columns; got {r.shape[1]} and {s.shape[1]}"
+            "real and synth must have the same number of columns; "
+            f"got {r.shape[1]} and {s.shape[1]}"
         )
     if r.shape[1] < 2:
         raise ValueError(f"correlation_similarity needs at least 2 columns; got {r.shape[1]}")

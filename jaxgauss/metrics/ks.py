@@ -16,10 +16,10 @@ so :func:`ks_2samp` is exact by *bounding and refining*:
    fixed-capacity buffer, sorted, and their exact ECDF gaps evaluated; ``D`` is the larger of ``L``
    and these gaps.
 
-If the candidate cells of a column hold more points than the buffer's ``capacity`` (very heavy
-tails or ``bins`` far too small), the wrapper re-runs with a large enough buffer, so the result is
-exact in every case; only the speed depends on the data. Gaps are computed as ``k/n1 - l/n2``
-exactly as scipy does, so the statistic agrees to the last bit in practice.
+The buffer is sized from the candidate counts of step 2 (a power of two, so that few shapes are
+compiled), so the result is exact in every case; only the speed depends on the data (very heavy
+tails squeeze most points into few cells, and then many points are sorted). Gaps are computed as
+``k/n1 - l/n2`` exactly as scipy does, so the statistic agrees to the last bit in practice.
 
 P-values follow scipy's ``method`` choices (see :mod:`jaxgauss.metrics._kolmogorov`).
 """
@@ -72,70 +72,108 @@ def _exclusive_cumsum(c: jax.Array) -> jax.Array:
     return jnp.cumsum(c, axis=-1) - c
 
 
+_BLOCK = 64  # rows per block in the two-level search for candidate points
+
+
 def _gather_candidates(x, idx, cand, capacity):
     """Values of the points lying in candidate cells, packed into ``(d, capacity)`` (+inf pad).
 
-    The flags' running count along the rows is monotone, so the row of the ``k``-th candidate is
-    found by binary search; this gathers ``capacity`` values per column instead of scattering
-    all ``n`` (XLA's CPU scatter is serial).
+    XLA's CPU scatter and long cumulative sums are serial and slow, so the ``k``-th flagged row
+    of each column is located in two levels: flags are counted per block of 64 rows (a fused
+    reduction), a binary search over the short running block counts finds the block, and a
+    cumulative sum over that block's 64 flags finds the row. Only ``capacity`` values per column
+    are gathered.
     """
-    n = x.shape[0]
+    n, d = x.shape
     flag = jnp.take_along_axis(cand.T, idx, axis=0)  # (n, d)
-    running = jnp.cumsum(flag.astype(jnp.int32), axis=0)
+    n_blocks = -(-n // _BLOCK)
+    flag = jnp.pad(flag, ((0, n_blocks * _BLOCK - n), (0, 0)))
+    blocks = flag.reshape(n_blocks, _BLOCK, d)
+    running = jnp.cumsum(jnp.sum(blocks, axis=1, dtype=jnp.int32), axis=0)  # (n_blocks, d)
     wanted = jnp.arange(1, capacity + 1, dtype=jnp.int32)
-    rows = jax.vmap(lambda r: jnp.searchsorted(r, wanted, side="left"), in_axes=1)(running)
-    found = wanted[None, :] <= running[-1][:, None]
-    vals = jnp.take_along_axis(x.T, jnp.minimum(rows, n - 1), axis=1)
+    block = jax.vmap(lambda r: jnp.searchsorted(r, wanted, side="left"), in_axes=1)(running)
+    found = wanted[None, :] <= running[-1][:, None]  # (d, capacity)
+    block = jnp.minimum(block, n_blocks - 1)
+    before = jnp.take_along_axis(running.T, jnp.maximum(block - 1, 0), axis=1)
+    rank = wanted[None, :] - jnp.where(block > 0, before, 0)  # 1-based rank inside the block
+    cols = jnp.arange(d)[:, None, None]
+    inside = blocks[block[:, :, None], jnp.arange(_BLOCK)[None, None, :], cols]  # (d, cap, 64)
+    offset = jnp.argmax(jnp.cumsum(inside, axis=2, dtype=jnp.int32) >= rank[:, :, None], axis=2)
+    rows = jnp.minimum(block * _BLOCK + offset, n - 1)
+    vals = jnp.take_along_axis(x.T, rows, axis=1)
     return jnp.where(found, vals, jnp.inf), found
 
 
-@functools.partial(jax.jit, static_argnames=("bins", "capacity"))
-def _ks_binned(a: jax.Array, b: jax.Array, *, bins: int, capacity: int):
-    """Exact statistic ``(d,)`` and the candidate-point count ``(d,)`` each column needed."""
+class _Bounds(NamedTuple):
+    """Result of the bounding pass (all per column)."""
+
+    lo: jax.Array  # (d,) grid origin
+    scale: jax.Array  # (d,) cells per unit
+    lower: jax.Array  # (d,) exact lower bound max_j |G_j|
+    cand: jax.Array  # (d, bins) cells that may hold the maximum
+    off_a: jax.Array  # (d, bins) a-points in non-candidate cells before each cell
+    off_b: jax.Array  # (d, bins) b-points in non-candidate cells before each cell
+    need_a: jax.Array  # (d,) a-points in candidate cells
+    need_b: jax.Array  # (d,) b-points in candidate cells
+
+
+@functools.partial(jax.jit, static_argnames=("bins",))
+def _ks_bounds(a: jax.Array, b: jax.Array, *, bins: int) -> _Bounds:
+    """Pass 1: histograms on a shared grid, exact gaps at cell ends, candidate cells."""
     n1, n2 = a.shape[0], b.shape[0]
     ct = jnp.result_type(float)  # float64 under x64, as scipy's gaps
     lo = jnp.minimum(a.min(axis=0), b.min(axis=0))
     hi = jnp.maximum(a.max(axis=0), b.max(axis=0))
     span = hi - lo
     scale = jnp.where(span > 0, bins / jnp.where(span > 0, span, 1), 0).astype(a.dtype)
-    ia = _bin_index(a, lo, scale, bins)
-    ib = _bin_index(b, lo, scale, bins)
-    ca = _histogram(ia, bins)
-    cb = _histogram(ib, bins)
-    cum_a = jnp.cumsum(ca, axis=1)
-    cum_b = jnp.cumsum(cb, axis=1)
-    gap = cum_a.astype(ct) / n1 - cum_b.astype(ct) / n2  # exact gaps at cell ends
+    ca = _histogram(_bin_index(a, lo, scale, bins), bins)
+    cb = _histogram(_bin_index(b, lo, scale, bins), bins)
+    gap = jnp.cumsum(ca, axis=1).astype(ct) / n1 - jnp.cumsum(cb, axis=1).astype(ct) / n2
     lower = jnp.max(jnp.abs(gap), axis=1)
-    start = gap - (ca.astype(ct) / n1 - cb.astype(ct) / n2)  # gap entering each cell
-    upper = jnp.maximum(start + ca.astype(ct) / n1, cb.astype(ct) / n2 - start)
+    pa = ca.astype(ct) / n1
+    pb = cb.astype(ct) / n2
+    start = gap - (pa - pb)  # gap entering each cell
+    upper = jnp.maximum(start + pa, pb - start)
     cand = (upper > lower[:, None]) & ((ca + cb) > 0) & (span > 0)[:, None]
-    needed = jnp.sum(jnp.where(cand, ca + cb, 0), axis=1)
+    return _Bounds(
+        lo,
+        scale,
+        lower,
+        cand,
+        _exclusive_cumsum(jnp.where(cand, 0, ca)),
+        _exclusive_cumsum(jnp.where(cand, 0, cb)),
+        jnp.sum(jnp.where(cand, ca, 0), axis=1),
+        jnp.sum(jnp.where(cand, cb, 0), axis=1),
+    )
 
-    # Counts of each sample in the non-candidate cells before a cell: offsets of the buffer ranks.
-    off_a = _exclusive_cumsum(jnp.where(cand, 0, ca))
-    off_b = _exclusive_cumsum(jnp.where(cand, 0, cb))
-    va, found_a = _gather_candidates(a, ia, cand, capacity)
-    vb, found_b = _gather_candidates(b, ib, cand, capacity)
+
+@functools.partial(jax.jit, static_argnames=("bins", "capacity"))
+def _ks_refine(a: jax.Array, b: jax.Array, bnd: _Bounds, *, bins: int, capacity: int):
+    """Pass 2: exact ECDF gaps at the points of the candidate cells; returns ``D`` ``(d,)``."""
+    n1, n2 = a.shape[0], b.shape[0]
+    ct = jnp.result_type(float)
+    va, found_a = _gather_candidates(a, _bin_index(a, bnd.lo, bnd.scale, bins), bnd.cand, capacity)
+    vb, found_b = _gather_candidates(b, _bin_index(b, bnd.lo, bnd.scale, bins), bnd.cand, capacity)
     vals = jnp.concatenate([va, vb], axis=1)
     label = jnp.concatenate([found_a.astype(jnp.int32), 2 * found_b.astype(jnp.int32)], axis=1)
     vals, label = jax.lax.sort((vals, label), dimension=1, num_keys=1)
     real = label > 0
     is_a = (label == 1).astype(jnp.int32)
     is_b = (label == 2).astype(jnp.int32)
-    safe = _bin_index(vals, lo[:, None], scale[:, None], bins)
-    rank_a = jnp.cumsum(is_a, axis=1) + jnp.take_along_axis(off_a, safe, axis=1)
-    rank_b = jnp.cumsum(is_b, axis=1) + jnp.take_along_axis(off_b, safe, axis=1)
+    cells = _bin_index(vals, bnd.lo[:, None], bnd.scale[:, None], bins)
+    rank_a = jnp.cumsum(is_a, axis=1) + jnp.take_along_axis(bnd.off_a, cells, axis=1)
+    rank_b = jnp.cumsum(is_b, axis=1) + jnp.take_along_axis(bnd.off_b, cells, axis=1)
     diff = rank_a.astype(ct) / n1 - rank_b.astype(ct) / n2
     last_of_ties = jnp.concatenate(
         [vals[:, 1:] != vals[:, :-1], jnp.ones((vals.shape[0], 1), bool)], axis=1
     )
     refined = jnp.max(jnp.where(real & last_of_ties, jnp.abs(diff), 0), axis=1)
-    return jnp.maximum(lower, refined), needed
+    return jnp.maximum(bnd.lower, refined)
 
 
 def _default_bins(n: int) -> int:
-    """About 4 points of the pooled sample per cell, as a power of two in ``[256, 2**20]``."""
-    return int(min(max(2 ** math.ceil(math.log2(max(n / 4, 1))), 256), 2**20))
+    """About 16 points of the pooled sample per cell, as a power of two in ``[256, 2**20]``."""
+    return int(min(max(2 ** math.ceil(math.log2(max(n / 16, 1))), 256), 2**20))
 
 
 def _pow2_at_least(n: int) -> int:
@@ -174,8 +212,8 @@ def ks_statistic(
     Args:
       a: ``(n1, d)`` or ``(n1,)`` first sample.
       b: ``(n2, d)`` or ``(n2,)`` second sample (same number of columns).
-      bins: grid cells per column for the bounding pass; default about ``(n1 + n2) / 4``.
-      capacity: initial per-column buffer for candidate points (grown automatically).
+      bins: grid cells per column for the bounding pass; default about ``(n1 + n2) / 16``.
+      capacity: smallest per-column buffer for candidate points (sized from the data anyway).
 
     Returns:
       ``(d,)`` statistics (``()`` for 1-D input), float64 numpy.
@@ -191,18 +229,16 @@ def ks_statistic(
 def _statistic(a: jax.Array, b: jax.Array, bins: int | None, capacity: int | None) -> np.ndarray:
     n = a.shape[0] + b.shape[0]
     bins = _default_bins(n) if bins is None else _checks.check_positive_int(bins, "bins")
-    if capacity is None:
-        capacity = min(1024, _pow2_at_least(n))
-    else:
+    if capacity is not None:
         capacity = _checks.check_positive_int(capacity, "capacity")
-    capacity = min(capacity, max(a.shape[0], b.shape[0]))
-    while True:
-        stat, needed = _ks_binned(a, b, bins=bins, capacity=capacity)
-        most = int(jnp.max(needed))
-        # A buffer is per sample; each sample's share of the candidates is at most `most`.
-        if most <= capacity or capacity >= max(a.shape[0], b.shape[0]):
-            return np.asarray(stat, dtype=np.float64)
-        capacity = min(_pow2_at_least(most), max(a.shape[0], b.shape[0]))
+    bnd = _ks_bounds(a, b, bins=bins)
+    most = int(max(jnp.max(bnd.need_a), jnp.max(bnd.need_b)))
+    if most == 0:  # every column resolved by the bounds alone
+        return np.asarray(bnd.lower, dtype=np.float64)
+    # Buffer: a power of two (few distinct compiled shapes), never below `capacity`.
+    size = max(_pow2_at_least(most), capacity or 0)
+    size = min(size, max(a.shape[0], b.shape[0]))
+    return np.asarray(_ks_refine(a, b, bnd, bins=bins, capacity=size), dtype=np.float64)
 
 
 def ks_2samp(
@@ -229,7 +265,7 @@ def ks_2samp(
       b: ``(n2, d)`` or ``(n2,)`` second sample (e.g. synthetic rows).
       method: ``"auto"`` | ``"exact"`` | ``"asymp"``.
       bins: grid cells per column for the bounding pass (speed only; the result is exact).
-      capacity: initial per-column buffer for candidate points (speed only; grown automatically).
+      capacity: smallest per-column buffer for candidate points (speed only; sized from the data).
 
     Returns:
       :class:`KSResult` of ``(d,)`` float64 numpy arrays (scalars ``()`` for 1-D input).

@@ -58,7 +58,8 @@ class KSStreamResult(NamedTuple):
     Attributes:
       statistic: ``(d,)`` lower bound on the exact KS statistic, attained at a data point.
       upper: ``(d,)`` certified upper bound on the exact statistic.
-      pvalue: ``(d,)`` asymptotic two-sided p-value of ``statistic`` (as ``ks_2samp(method="asymp")``).
+      pvalue: ``(d,)`` asymptotic two-sided p-value of ``statistic``
+        (as ``ks_2samp(method="asymp")``).
       n_reference: number of reference rows.
       n: number of streamed rows.
     """

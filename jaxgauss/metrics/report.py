@@ -66,7 +66,8 @@ def _thresholds(value: Any) -> Thresholds:
         unknown = set(value) - set(Thresholds._fields)
         if unknown:
             raise ValueError(
-                f"thresholds has unknown key(s) {sorted(unknown)}; allowed: {list(Thresholds._fields)}"
+                f"thresholds has unknown key(s) {sorted(unknown)}; "
+                f"allowed: {list(Thresholds._fields)}"
             )
         out = Thresholds(**{k: float(v) for k, v in value.items()})
     else:
@@ -201,7 +202,8 @@ class QualityReport:
         if self.privacy:
             lines.append(
                 f"DCR median {self.privacy['dcr_median']:.4g}, exact copies "
-                f"{self.privacy['exact_copy_share']:.2%} of {int(self.privacy['rows_checked'])} rows"
+                f"{self.privacy['exact_copy_share']:.2%} of "
+                f"{int(self.privacy['rows_checked'])} rows"
             )
         return "\n".join(lines)
 
@@ -327,7 +329,8 @@ class QualityReport:
         doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Synthetic data quality report</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;font-size:13px}}
-td,th{{border:1px solid #ccc;padding:3px 6px;text-align:right}}td.fail{{color:#b00;font-weight:bold}}
+td,th{{border:1px solid #ccc;padding:3px 6px;text-align:right}}
+td.fail{{color:#b00;font-weight:bold}}
 img{{max-width:100%}}</style></head><body>
 <h1>Synthetic data quality report</h1>
 <p><b>Score {self.score:.4f}</b> (column shapes {self.column_shapes:.4f}, column pair trends
@@ -363,6 +366,7 @@ def quality_report(
     thresholds: Thresholds | Mapping[str, float] | None = None,
     holdout: Any = None,
     columns: list[str] | None = None,
+    names: list[str] | None = None,
     correlation_method: str = "pearson",
     ks_method: str = "auto",
     bins: int = 50,
@@ -378,6 +382,7 @@ def quality_report(
       thresholds: :class:`Thresholds` or a mapping with any of its fields.
       holdout: optional real rows not used for fitting, for the DCR holdout share.
       columns: optional subset/order of DataFrame columns.
+      names: column names for array input (default: DataFrame names, else ``x0, x1, ...``).
       correlation_method: ``"pearson"`` or ``"spearman"`` for the pair trends.
       ks_method: p-value method of :func:`jaxgauss.metrics.ks_2samp`.
       bins: histogram cells per column for the JS divergence and the plots.
@@ -403,14 +408,20 @@ def quality_report(
       True
     """
     th = _thresholds(thresholds)
-    r, names = _table(real, "real", columns)
-    s, snames = _table(synth, "synth", columns if columns is not None else names)
+    r, real_names = _table(real, "real", columns)
+    s, snames = _table(synth, "synth", columns if columns is not None else real_names)
     if r.shape[1] != s.shape[1]:
         raise ValueError(
-            f"real and synth must have the same number of columns; got {r.shape[1]} and {s.shape[1]}"
+            "real and synth must have the same number of columns; "
+            f"got {r.shape[1]} and {s.shape[1]}"
         )
-    names = names or snames or [f"x{j}" for j in range(r.shape[1])]
     d = r.shape[1]
+    if names is not None:
+        if len(names) != d:
+            raise ValueError(f"names must have {d} entries (one per column); got {len(names)}")
+        names = [str(n) for n in names]
+    else:
+        names = real_names or snames or [f"x{j}" for j in range(d)]
 
     ks = _ks.ks_2samp(r, s, method=ks_method)
     js = _dist.js_divergence(r, s, bins=bins)
@@ -471,7 +482,7 @@ def quality_report(
             "exact_copy_share": float(np.mean(dist == 0.0)),
         }
         if holdout is not None:
-            h, _ = _table(holdout, "holdout", columns if columns is not None else names)
+            h, _ = _table(holdout, "holdout", columns if columns is not None else real_names)
             if h.shape[1] != d:
                 raise ValueError(f"holdout must have {d} columns; got {h.shape[1]}")
             priv["holdout_share"] = dcr_holdout_share(r, h, rows)

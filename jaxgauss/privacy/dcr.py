@@ -82,7 +82,8 @@ def _prepare(real: Any, synth: Any, block_size: int):
     s = _checks.as_rows(synth, name="synth")
     if r.shape[1] != s.shape[1]:
         raise ValueError(
-            f"real and synth must have the same number of columns; got {r.shape[1]} and {s.shape[1]}"
+            "real and synth must have the same number of columns; "
+            f"got {r.shape[1]} and {s.shape[1]}"
         )
     if r.shape[0] == 0 or s.shape[0] == 0:
         raise ValueError(f"real and synth need at least one row; got {r.shape[0]} and {s.shape[0]}")
