@@ -1,5 +1,8 @@
 """Peak memory and time of writing a large sample to .npy: jaxgauss streaming vs numpy one-shot.
 
+Contenders: ``jg.sample_to`` on a Gaussian; ``jg.Synthesizer.sample_to`` (fitted on a 2000-row
+float32 table, with clipping and rounding: the row-wise decoding path); numpy one-shot.
+
 Each contender runs in its own subprocess, which reports its peak RSS (ru_maxrss) and wall time.
 
     python benchmarks/bench_writers.py            # 1e7 x 50 float32 (2 GB file)
@@ -26,6 +29,11 @@ if mode == "jaxgauss":
     import jax, jaxgauss as jg
     p = jg.gaussian(np.zeros(d, np.float32), cov)
     jg.sample_to(jax.random.key(0), p, n, path, batch_size=100_000, progress=False)
+elif mode == "synthesizer":  # the table front door: fit, then decode/post-process row-wise
+    import jax, jaxgauss as jg
+    x = rng.multivariate_normal(np.zeros(d), cov, size=2000).astype(np.float32)
+    syn = jg.Synthesizer("gaussian", clip_ranges={"x0": (-3.0, 3.0)}, round_columns=["x1"])
+    syn.fit(x).sample_to(path, n, batch_size=100_000, progress=False)
 elif mode == "numpy-mvn":
     x = rng.multivariate_normal(np.zeros(d), cov, size=n).astype(np.float32)
     np.save(path, x)
@@ -46,7 +54,7 @@ def main() -> None:
     print(f"n={n:,} d={d} float32, file {n * d * 4 / 2**30:.2f} GiB; load {os.getloadavg()[0]:.1f}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for mode in ("jaxgauss", "numpy-matmul", "numpy-mvn"):
+        for mode in ("jaxgauss", "synthesizer", "numpy-matmul", "numpy-mvn"):
             out = subprocess.run(
                 [
                     sys.executable,
