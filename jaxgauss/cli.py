@@ -120,7 +120,9 @@ def _demo_copula(args: argparse.Namespace, table: Any) -> None:
     frame["magnesium"] = frame["magnesium"].astype("int64")
     frame["proline"] = frame["proline"].astype("int64")
     rules = ["alcohol >= 12", "color_intensity <= 2 * alcohol - 16"]
-    syn = jg.Synthesizer("copula", constraints=rules, random_seed=args.seed).fit(frame)
+    syn = jg.Synthesizer(
+        "copula", constraints=rules, marginals=args.marginals, random_seed=args.seed
+    ).fit(frame)
     n = min(args.n, 5000)
     synth = syn.sample(n)
     print(
@@ -268,6 +270,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="PRNG seed (default 0)")
     demo.add_argument(
         "--max-components", type=int, default=4, help="largest K tried for the mixture (default 4)"
+    )
+    demo.add_argument(
+        "--marginals",
+        default="auto",
+        choices=("auto", "norm", "lognorm", "gamma", "beta", "truncnorm", "uniform", "empirical"),
+        help="copula marginals (default auto: per column by KS)",
     )
     demo.add_argument("--out", help="folder for the HTML report and plots (default: a temp folder)")
     demo.set_defaults(func=_demo)

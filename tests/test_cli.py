@@ -88,7 +88,22 @@ def test_report_writes_html_and_pngs(tmp_path, capsys):
 
 
 def test_demo(tmp_path, capsys):
-    assert main(["demo", "-n", "2000", "--max-components", "2", "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "demo",
+                "-n",
+                "2000",
+                "--max-components",
+                "2",
+                "--marginals",
+                "empirical",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     for part in (
         "Bundled table: UCI Wine",
