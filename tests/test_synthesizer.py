@@ -182,3 +182,29 @@ def test_fit_time_errors(table):
         jg.Synthesizer().sample(3)
     with pytest.raises(ValueError, match="n is required"):
         jg.Synthesizer("gaussian").fit(table).sample_to("x.npy")
+
+
+def test_interrupted_sample_to_resumes_exactly(tmp_path, fitted, monkeypatch):
+    from jaxgauss import dispatch
+
+    real, count = dispatch.sample, {"n": 0}
+
+    def flaky(*args, **kwargs):
+        count["n"] += 1
+        if count["n"] > 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    target = tmp_path / "rows.npy"
+    monkeypatch.setattr(dispatch, "sample", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        fitted.sample_to(target, 1500, batch_size=500, seed=8, constraints="kids < 3")
+    assert not target.exists()
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="cannot resume"):  # other rules: another stream
+        fitted.sample_to(target, 1500, batch_size=500, seed=8, resume=True)
+    fitted.sample_to(target, 1500, batch_size=500, seed=8, constraints="kids < 3", resume=True)
+    full = fitted.sample_to(
+        tmp_path / "full.npy", 1500, batch_size=500, seed=8, constraints="kids < 3"
+    )
+    assert target.read_bytes() == full.read_bytes()
