@@ -309,14 +309,25 @@ class Synthesizer:
         model_key = jax.random.fold_in(key, 1)
         kinds = [self.model] if self.model != "auto" else list(_available_models())
         fitted = []
+        failures = []
         for kind in kinds:
-            if kind == "gaussian":
-                params, row = _fit_gaussian(x, opts)
-            elif kind == "gmm":
-                params, row = _fit_gmm(model_key, x, opts)
-            else:
-                params, row = _fit_copula(x, opts)
+            try:
+                if kind == "gaussian":
+                    params, row = _fit_gaussian(x, opts)
+                elif kind == "gmm":
+                    params, row = _fit_gmm(model_key, x, opts)
+                else:
+                    params, row = _fit_copula(x, opts)
+            except ValueError as e:
+                if self.model != "auto":
+                    raise
+                failures.append(f"{kind}: {e}")  # auto: a candidate that cannot fit drops out
+                continue
             fitted.append((params, row))
+        if not fitted:
+            raise ValueError(
+                "model='auto': no candidate model could be fitted (" + "; ".join(failures) + ")"
+            )
         self.schema_ = schema
         if len(fitted) > 1:
             for params, row in fitted:
