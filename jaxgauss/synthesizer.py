@@ -22,7 +22,7 @@ Gaussian copula. Each gets
 
 The winner is the candidate with the lowest BIC among those whose score is at least the best
 score minus :data:`AUTO_SCORE_TOLERANCE` (0.02): BIC decides unless a model reproduces the table
-clearly worse. Every candidate's figures are kept in ``selection_`` (the chosen one first).
+clearly worse. A candidate whose fit raises ``ValueError`` drops out. Every candidate's figures are kept in ``selection_`` (the chosen one first).
 """
 
 from __future__ import annotations
