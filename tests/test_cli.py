@@ -16,6 +16,18 @@ WINE = ROOT / "jaxgauss" / "data" / "wine.csv"
 EXAMPLE = ROOT / "examples" / "config.yaml"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _private_compilation_cache(tmp_path_factory):
+    """main() enables JAX's persistent compilation cache: keep it out of the user's home."""
+    old = os.environ.get("JAXGAUSS_CACHE_DIR")
+    os.environ["JAXGAUSS_CACHE_DIR"] = str(tmp_path_factory.mktemp("xla-cache"))
+    yield
+    if old is None:
+        os.environ.pop("JAXGAUSS_CACHE_DIR")
+    else:
+        os.environ["JAXGAUSS_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
     """The example config fitted to the bundled wine CSV through the CLI."""
