@@ -188,14 +188,14 @@ def _distinct_vertices(key: jax.Array, k: int, m: int) -> jax.Array:
     """``k`` distinct vertices of the unit hypercube ``{0, 1}**m``, uniformly at random.
 
     Floyd's algorithm draws a uniformly random ``k``-subset of ``range(2**min(m, 30))`` with
-    ``k`` draws (no table of size ``2**m``); a random permutation then makes the order
-    uniform. The binary digits of the chosen integers give the first ``min(m, 30)``
-    coordinates; any further coordinates are independent fair bits (distinctness is already
-    guaranteed by the first 30). Requires ``k <= 2**m``.
+    ``k`` draws (no table of size ``2**m``); sorting by independent uniform keys then makes
+    the order uniform. The binary digits of the chosen integers give the first
+    ``min(m, 30)`` coordinates; any further coordinates are independent fair bits
+    (distinctness is already guaranteed by the first 30). Requires ``k <= 2**m``.
     """
     low = min(m, 30)
     pop = 2**low
-    k_floyd, k_perm, k_bits = jax.random.split(key, 3)
+    k_floyd, k_rest = jax.random.split(key)
 
     def body(t: jax.Array, chosen: jax.Array) -> jax.Array:
         top = pop - k + t  # the j of Floyd's algorithm, from pop - k to pop - 1
@@ -203,12 +203,24 @@ def _distinct_vertices(key: jax.Array, k: int, m: int) -> jax.Array:
         return chosen.at[t].set(jnp.where(jnp.any(chosen == r), top, r))
 
     chosen = jax.lax.fori_loop(0, k, body, jnp.full((k,), -1, jnp.int32))
-    chosen = jax.random.permutation(k_perm, chosen)
+    # One draw serves the order keys (32-bit, ties have probability ~k**2 / 2**33) and the
+    # extra fair bits.
+    rest = jax.random.bits(k_rest, (k, 1 + m - low), jnp.uint32)
+    chosen = chosen[jnp.argsort(rest[:, 0])]
     bits = (chosen[:, None] >> jnp.arange(low, dtype=jnp.int32)) & 1
     if m > low:
-        extra = jax.random.randint(k_bits, (k, m - low), 0, 2, dtype=jnp.int32)
-        bits = jnp.concatenate([bits, extra], axis=1)
+        bits = jnp.concatenate([bits, (rest[:, 1:] >> 31).astype(jnp.int32)], axis=1)
     return bits
+
+
+def _split_uniforms(u: jax.Array, shapes: Sequence[tuple[int, ...]]) -> list[jax.Array]:
+    """Cuts a flat draw into consecutive pieces of the given (static) shapes."""
+    out, start = [], 0
+    for shape in shapes:
+        size = math.prod(shape)
+        out.append(u[start : start + size].reshape(shape))
+        start += size
+    return out
 
 
 def _singular_profile(r: int, effective_rank: jax.Array, tail_strength: jax.Array, dtype):
@@ -404,7 +416,6 @@ def make_blobs(
         "n_repeated",
         "n_classes",
         "n_clusters_per_class",
-        "hypercube",
         "shuffle",
         "dtype",
     ),
@@ -414,8 +425,11 @@ def _classification(
     bounds,
     flip_y,
     class_sep,
+    hypercube,
     shift,
     scale,
+    random_shift,
+    random_scale,
     *,
     n_samples,
     n_features,
@@ -424,52 +438,60 @@ def _classification(
     n_repeated,
     n_classes,
     n_clusters_per_class,
-    hypercube,
     shuffle,
     dtype,
 ):
-    keys = jax.random.split(key, 14)
+    # hypercube, random_shift and random_scale are traced booleans: the few extra uniforms
+    # they need are always drawn, which costs less than one compiled program per setting.
+    # Few random call sites (each costs compile time): one draw of all the small uniform
+    # parameters, one of all the normal columns, one of the per-row label uniforms.
+    k_vertices, k_small, k_normal, k_labels, k_rows, k_cols = jax.random.split(key, 6)
     n, i = n_samples, n_informative
     n_clusters = n_classes * n_clusters_per_class
     n_useless = n_features - n_informative - n_redundant - n_repeated
+    shapes = [
+        (n_clusters, 1),  # centroid shrink factors (hypercube=False)
+        (1, i),  # axis shrink factors (hypercube=False)
+        (n_clusters, i, i),  # per-cluster mixing matrices
+        (i, n_redundant),  # redundant combinations
+        (n_repeated,),  # sources of the repeated columns
+        (n_features,),  # random shift
+        (n_features,),  # random scale
+    ]
+    small = jax.random.uniform(k_small, (sum(math.prod(s) for s in shapes),), dtype)
+    shrink_k, shrink_i, mixing, b, rep, u_shift, u_scale = _split_uniforms(small, shapes)
 
     # Cluster centroids: distinct hypercube vertices at +-class_sep, optionally shrunk.
-    vertices = _distinct_vertices(keys[0], n_clusters, i).astype(dtype)
+    vertices = _distinct_vertices(k_vertices, n_clusters, i).astype(dtype)
     centroids = (2 * vertices - 1) * class_sep
-    if not hypercube:
-        centroids = centroids * jax.random.uniform(keys[1], (n_clusters, 1), dtype)
-        centroids = centroids * jax.random.uniform(keys[2], (1, i), dtype)
+    centroids = jnp.where(hypercube, centroids, centroids * shrink_k * shrink_i)
 
     # Informative columns: standard normals times a random (i, i) matrix per cluster.
+    normals = jax.random.normal(k_normal, (n, i + n_useless), dtype)
     cluster = _cluster_of_rows(bounds, n)
-    z = jax.random.normal(keys[3], (n, i), dtype)
-    mixing = 2 * jax.random.uniform(keys[4], (n_clusters, i, i), dtype) - 1
-    columns = [_per_cluster_matmul(z, cluster, mixing) + centroids[cluster]]
+    columns = [_per_cluster_matmul(normals[:, :i], cluster, 2 * mixing - 1) + centroids[cluster]]
     if n_redundant > 0:
-        b = 2 * jax.random.uniform(keys[5], (i, n_redundant), dtype) - 1
-        columns.append(jnp.matmul(columns[0], b, precision=_HIGHEST))
+        columns.append(jnp.matmul(columns[0], 2 * b - 1, precision=_HIGHEST))
     if n_repeated > 0:
-        m = i + n_redundant
-        u = jax.random.uniform(keys[6], (n_repeated,), dtype)
-        source = jnp.floor((m - 1) * u + 0.5).astype(jnp.int32)
+        source = jnp.floor((i + n_redundant - 1) * rep + 0.5).astype(jnp.int32)
         columns.append(jnp.concatenate(columns, axis=1)[:, source])
     if n_useless > 0:
-        columns.append(jax.random.normal(keys[7], (n, n_useless), dtype))
+        columns.append(normals[:, i:])
     x = jnp.concatenate(columns, axis=1)
 
+    # A fraction flip_y of the labels is replaced by a uniformly random class.
+    u = jax.random.uniform(k_labels, (n, 2), dtype)
     y = cluster % n_classes
-    flip = jax.random.uniform(keys[8], (n,), dtype) < flip_y
-    y = jnp.where(flip, jax.random.randint(keys[9], (n,), 0, n_classes, dtype=y.dtype), y)
+    redrawn = jnp.minimum(jnp.floor(u[:, 1] * n_classes).astype(y.dtype), n_classes - 1)
+    y = jnp.where(u[:, 0] < flip_y, redrawn, y)
 
-    if shift is None:
-        shift = (2 * jax.random.uniform(keys[10], (n_features,), dtype) - 1) * class_sep
-    if scale is None:
-        scale = 1 + 100 * jax.random.uniform(keys[11], (n_features,), dtype)
+    shift = jnp.where(random_shift, (2 * u_shift - 1) * class_sep, shift)
+    scale = jnp.where(random_scale, 1 + 100 * u_scale, scale)
     x = (x + shift) * scale
 
     if shuffle:
-        rows = jax.random.permutation(keys[12], n)
-        cols = jax.random.permutation(keys[13], n_features)
+        rows = jax.random.permutation(k_rows, n)
+        cols = jax.random.permutation(k_cols, n_features)
         x, y = x[rows][:, cols], y[rows]
     return x, y.astype(_int_dtype())
 
@@ -605,11 +627,12 @@ def make_classification(
     for t in range(n_samples - sum(counts)):
         counts[t % n_clusters] += 1
 
+    zeros = jnp.zeros((n_features,), dtype)
     shift_arr = (
-        None if shift is None else _per_feature(shift, "shift", n_features, dtype, positive=False)
+        zeros if shift is None else _per_feature(shift, "shift", n_features, dtype, positive=False)
     )
     scale_arr = (
-        None if scale is None else _per_feature(scale, "scale", n_features, dtype, positive=True)
+        zeros if scale is None else _per_feature(scale, "scale", n_features, dtype, positive=True)
     )
 
     return _classification(
@@ -617,8 +640,11 @@ def make_classification(
         _boundaries(counts),
         jnp.asarray(flip_y, dtype),
         jnp.asarray(class_sep, dtype),
+        jnp.asarray(hypercube),
         shift_arr,
         scale_arr,
+        jnp.asarray(shift is None),
+        jnp.asarray(scale is None),
         n_samples=n_samples,
         n_features=n_features,
         n_informative=n_informative,
@@ -626,7 +652,6 @@ def make_classification(
         n_repeated=n_repeated,
         n_classes=n_classes,
         n_clusters_per_class=n_clusters_per_class,
-        hypercube=hypercube,
         shuffle=shuffle,
         dtype=dtype,
     )
@@ -698,7 +723,6 @@ def make_low_rank_matrix(
     static_argnames=(
         "n_samples",
         "n_features",
-        "n_informative",
         "n_targets",
         "low_rank",
         "shuffle",
@@ -707,6 +731,7 @@ def make_low_rank_matrix(
 )
 def _regression(
     key,
+    n_informative,
     bias,
     noise,
     effective_rank,
@@ -714,7 +739,6 @@ def _regression(
     *,
     n_samples,
     n_features,
-    n_informative,
     n_targets,
     low_rank,
     shuffle,
@@ -725,10 +749,10 @@ def _regression(
         x = _low_rank(k_x, effective_rank, tail_strength, n_samples, n_features, dtype)
     else:
         x = jax.random.normal(k_x, (n_samples, n_features), dtype)
-    coef = jnp.zeros((n_features, n_targets), dtype)
-    if n_informative > 0:
-        informative = 100 * jax.random.uniform(k_coef, (n_informative, n_targets), dtype)
-        coef = coef.at[:n_informative].set(informative)
+    # The first n_informative rows (traced: no program per value) get uniform coefficients.
+    drawn = 100 * jax.random.uniform(k_coef, (n_features, n_targets), dtype)
+    informative = jnp.arange(n_features)[:, None] < n_informative
+    coef = jnp.where(informative, drawn, jnp.zeros((), dtype))
     if shuffle:
         cols = jax.random.permutation(k_cols, n_features)
         x = x[jax.random.permutation(k_rows, n_samples)][:, cols]
@@ -809,13 +833,13 @@ def make_regression(
 
     x, y, w = _regression(
         key,
+        jnp.asarray(n_informative),
         jnp.asarray(bias, dtype),
         jnp.asarray(noise, dtype),
         jnp.asarray(1 if effective_rank is None else effective_rank, dtype),
         jnp.asarray(tail_strength, dtype),
         n_samples=n_samples,
         n_features=n_features,
-        n_informative=n_informative,
         n_targets=n_targets,
         low_rank=effective_rank is not None,
         shuffle=shuffle,
