@@ -13,11 +13,17 @@ positional argument) replaces ``random_state``, and the results are JAX arrays g
 the default device. They cannot reproduce scikit-learn's numbers (a different random number
 generator), only its distributions and structure.
 
-Arguments that shape the output (sample, feature, class and cluster counts, booleans that
-change the program) are Python values validated eagerly and passed to the jitted cores as
-static arguments; everything else (centers, standard deviations, weights turned into cluster
-boundaries, ``flip_y``, ``class_sep``, ``shift``, ``scale``, ``bias``, ``noise``, ...) is
-traced, so repeated calls with the same counts reuse one compiled program.
+Every argument is validated eagerly, before anything is compiled. Those that shape the
+output (sample, feature, target, class and cluster counts, the number of centers, the dtype)
+and the two switches that change the work done (``shuffle``, and ``effective_rank`` being
+``None`` or not) are static arguments of the jitted cores; everything else (centers, standard
+deviations, per-center counts and class weights turned into cluster boundaries, ``flip_y``,
+``class_sep``, ``hypercube``, ``shift``, ``scale``, ``n_informative`` of
+:func:`make_regression`, ``bias``, ``noise``, ``effective_rank``, ``tail_strength``) is
+traced, so calls that differ only in those values reuse one compiled program.
+
+The generators are not row streams (see :mod:`jaxgauss.random`): cluster sizes and the
+shuffle couple all rows, so the data depend on ``n_samples`` as a whole, as in scikit-learn.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxgauss import _checks
+from jaxgauss import random as _random
 
 __all__ = [
     "Table",
@@ -156,6 +163,15 @@ def _boundaries(counts: Sequence[int]) -> jax.Array:
 # Device-side building blocks (called inside the jitted cores).
 
 
+def _normal(key: jax.Array, shape: tuple[int, ...], dtype: Any) -> jax.Array:
+    """Standard normals for the large draws, from a Philox key derived from ``key``.
+
+    Philox-4x32 is JAX's fastest generator on CPU (about 2x threefry, see PERF-NOTES); the
+    derivation is :mod:`jaxgauss.random`'s, so any key implementation works.
+    """
+    return jax.random.normal(_random._philox_key(key), shape, dtype)
+
+
 def _cluster_of_rows(bounds: jax.Array, n_samples: int) -> jax.Array:
     """Cluster index of each row ``0 .. n_samples - 1`` given cumulative counts ``bounds``.
 
@@ -234,8 +250,8 @@ def _singular_profile(r: int, effective_rank: jax.Array, tail_strength: jax.Arra
 def _low_rank(key, effective_rank, tail_strength, n_samples: int, n_features: int, dtype):
     r = min(n_samples, n_features)
     k_u, k_v = jax.random.split(key)
-    u, _ = jnp.linalg.qr(jax.random.normal(k_u, (n_samples, r), dtype))
-    v, _ = jnp.linalg.qr(jax.random.normal(k_v, (n_features, r), dtype))
+    u, _ = jnp.linalg.qr(_normal(k_u, (n_samples, r), dtype))
+    v, _ = jnp.linalg.qr(_normal(k_v, (n_features, r), dtype))
     s = _singular_profile(r, effective_rank, tail_strength, dtype)
     return jnp.matmul(u * s, v.T, precision=_HIGHEST)
 
@@ -252,11 +268,12 @@ def _blobs(key, centers, box, std, bounds, *, n_samples, n_features, n_centers, 
     if centers is None:
         centers = jax.random.uniform(k_centers, (n_centers, n_features), dtype, box[0], box[1])
     labels = _cluster_of_rows(bounds, n_samples)
-    noise = jax.random.normal(k_noise, (n_samples, n_features), dtype)
-    x = centers[labels] + std[labels, None] * noise
     if shuffle:
-        perm = jax.random.permutation(k_perm, n_samples)
-        x, labels = x[perm], labels[perm]
+        # Rows are independent given their labels: shuffling the labels before drawing the
+        # rows gives the distribution of shuffled rows, without moving (n, d) data around.
+        labels = jax.random.permutation(k_perm, labels)
+    noise = _normal(k_noise, (n_samples, n_features), dtype)
+    x = centers[labels] + std[labels, None] * noise
     return x, labels.astype(_int_dtype()), centers
 
 
@@ -467,8 +484,12 @@ def _classification(
     centroids = jnp.where(hypercube, centroids, centroids * shrink_k * shrink_i)
 
     # Informative columns: standard normals times a random (i, i) matrix per cluster.
-    normals = jax.random.normal(k_normal, (n, i + n_useless), dtype)
+    normals = _normal(k_normal, (n, i + n_useless), dtype)
     cluster = _cluster_of_rows(bounds, n)
+    if shuffle:
+        # Rows are independent given their cluster, so shuffling the cluster assignment
+        # before building the rows shuffles the rows without moving (n, d) data around.
+        cluster = jax.random.permutation(k_rows, cluster)
     columns = [_per_cluster_matmul(normals[:, :i], cluster, 2 * mixing - 1) + centroids[cluster]]
     if n_redundant > 0:
         columns.append(jnp.matmul(columns[0], 2 * b - 1, precision=_HIGHEST))
@@ -490,9 +511,7 @@ def _classification(
     x = (x + shift) * scale
 
     if shuffle:
-        rows = jax.random.permutation(k_rows, n)
-        cols = jax.random.permutation(k_cols, n_features)
-        x, y = x[rows][:, cols], y[rows]
+        x = x[:, jax.random.permutation(k_cols, n_features)]
     return x, y.astype(_int_dtype())
 
 
@@ -744,23 +763,26 @@ def _regression(
     shuffle,
     dtype,
 ):
-    k_x, k_coef, k_noise, k_rows, k_cols = jax.random.split(key, 5)
+    k_x, k_coef, k_noise, k_cols = jax.random.split(key, 4)
     if low_rank:
         x = _low_rank(k_x, effective_rank, tail_strength, n_samples, n_features, dtype)
     else:
-        x = jax.random.normal(k_x, (n_samples, n_features), dtype)
+        x = _normal(k_x, (n_samples, n_features), dtype)
     # The first n_informative rows (traced: no program per value) get uniform coefficients.
     drawn = 100 * jax.random.uniform(k_coef, (n_features, n_targets), dtype)
     informative = jnp.arange(n_features)[:, None] < n_informative
     coef = jnp.where(informative, drawn, jnp.zeros((), dtype))
     if shuffle:
-        cols = jax.random.permutation(k_cols, n_features)
-        x = x[jax.random.permutation(k_rows, n_samples)][:, cols]
-        coef = coef[cols]
-    # y is computed from the final (shuffled) X and coef, so y == X @ coef + bias holds to
-    # the rounding of one matmul when noise == 0 (noise * z is then exactly zero).
+        # The rows of X are exchangeable and so are its columns (iid normals, or U and V of
+        # the low-rank construction, whose rows are exchangeable because those of a Gaussian
+        # matrix are). Permuting X's rows and columns together with coef's rows therefore has
+        # the same distribution as permuting coef's rows alone: the informative columns land
+        # at random positions, X is not moved.
+        coef = coef[jax.random.permutation(k_cols, n_features)]
+    # y is computed from the final X and coef, so y == X @ coef + bias holds to the rounding
+    # of one matmul when noise == 0 (noise * z is then exactly zero).
     y = jnp.matmul(x, coef, precision=_HIGHEST) + bias
-    y = y + noise * jax.random.normal(k_noise, (n_samples, n_targets), dtype)
+    y = y + noise * _normal(k_noise, (n_samples, n_targets), dtype)
     return x, y, coef
 
 
@@ -783,8 +805,11 @@ def make_regression(
 
     ``X`` is standard normal, or with ``effective_rank`` the low-rank matrix of
     :func:`make_low_rank_matrix`. The coefficients of ``n_informative`` columns are uniform in
-    ``[0, 100)``, the others zero; ``y = X @ coef + bias + noise * N(0, 1)``. With ``shuffle``
-    the rows and columns of ``X`` (and the rows of ``coef``) are permuted.
+    ``[0, 100)``, the others zero; ``y = X @ coef + bias + noise * N(0, 1)``. Without
+    ``shuffle`` the informative columns are the first ``n_informative``; with it they sit at
+    random positions. (scikit-learn permutes the rows and columns of ``X`` together with
+    ``coef``; since the rows and the columns of ``X`` are exchangeable, permuting ``coef`` alone
+    gives the same distribution.)
 
     Args:
       key: PRNG key.
@@ -797,7 +822,7 @@ def make_regression(
         rank (int >= 1) of a low-rank ``X``.
       tail_strength: see :func:`make_low_rank_matrix`; used only with ``effective_rank``.
       noise: standard deviation of the Gaussian noise added to ``y`` (>= 0).
-      shuffle: permute rows and columns.
+      shuffle: put the informative columns at random positions.
       coef: also return the coefficients.
       dtype: floating dtype (default: JAX's default float).
 

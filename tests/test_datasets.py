@@ -62,7 +62,7 @@ def test_blobs_cluster_means_and_stds():
     )
     np.testing.assert_array_equal(c, centers)
     np.testing.assert_array_equal(np.bincount(y), counts)
-    assert np.any(np.diff(y) < 0)  # shuffled
+    _check_positions_uniform(y)  # shuffled
     _check_cluster_moments(x, y, centers, stds)
     # The same check holds for scikit-learn's generator (the tolerance is not ours alone).
     sx, sy = skd.make_blobs(counts, centers=centers, cluster_std=stds, random_state=0)
@@ -78,11 +78,21 @@ def test_blobs_drawn_centers_uniform_in_box():
     np.testing.assert_array_equal(np.bincount(y), np.full(200, 2))
 
 
-def test_blobs_shuffle_permutes_the_unshuffled_rows():
-    a = np.column_stack(_np(*ds.make_blobs(KEY, 103, 3, centers=4, shuffle=False)))
-    b = np.column_stack(_np(*ds.make_blobs(KEY, 103, 3, centers=4, shuffle=True)))
-    assert not np.array_equal(a, b)
-    np.testing.assert_array_equal(a[np.lexsort(a.T)], b[np.lexsort(b.T)])
+def _check_positions_uniform(y):
+    """Each label's mean row index is (n - 1) / 2 within a few standard errors."""
+    n = y.shape[0]
+    for k in np.unique(y):
+        idx = np.flatnonzero(y == k)
+        se = np.sqrt((n**2 - 1) / 12 / idx.size)  # with replacement: an upper bound
+        assert abs(idx.mean() - (n - 1) / 2) < Z * se
+
+
+def test_blobs_shuffle_spreads_the_labels():
+    _, y0 = _np(*ds.make_blobs(KEY, 103, 3, centers=4, shuffle=False))
+    _, y1 = _np(*ds.make_blobs(KEY, 103, 3, centers=4, shuffle=True))
+    np.testing.assert_array_equal(np.bincount(y1), np.bincount(y0))
+    assert np.all(np.diff(y0) >= 0) and np.any(np.diff(y1) < 0)
+    _check_positions_uniform(y1)
 
 
 def test_blobs_zero_std_and_float32():
@@ -201,13 +211,12 @@ def test_classification_column_structure():
     corr = np.corrcoef(np.column_stack([inf, useless]).T)[:4, 4:]
     assert np.max(np.abs(corr)) < Z / np.sqrt(n)
     assert np.linalg.matrix_rank(x) == 7
-    # Shuffling permutes rows and columns only; the rank is scikit-learn's too.
-    xs = np.asarray(ds.make_classification(KEY, n, shuffle=True, **kw)[0])
-    assert not np.array_equal(xs, x)
-    np.testing.assert_array_equal(
-        np.sort(np.sort(xs, axis=0), axis=1), np.sort(np.sort(x, axis=0), axis=1)
-    )
+    # Shuffled rows and columns keep the relations; the rank is scikit-learn's too.
+    xs, ys = _np(*ds.make_classification(KEY, n, shuffle=True, **kw))
+    _check_positions_uniform(ys)
     assert np.linalg.matrix_rank(xs) == 7
+    copies = sum(np.array_equal(xs[:, a], xs[:, b]) for a in range(12) for b in range(a + 1, 12))
+    assert copies >= 2
     assert np.linalg.matrix_rank(skd.make_classification(n, random_state=0, **kw)[0]) == 7
 
 
@@ -360,6 +369,16 @@ def test_regression_unshuffled_layout_and_x_moments():
     _, _, w = _np(*ds.make_regression(KEY, n, d, n_informative=50, coef=True))
     _, _, sw = skd.make_regression(n, d, n_informative=50, coef=True, random_state=0)
     assert np.count_nonzero(w) == np.count_nonzero(sw) == d
+
+
+def test_regression_shuffle_places_informative_columns_uniformly():
+    reps, d, k = 60, 12, 5
+    hits = np.zeros(d)
+    for seed in range(reps):
+        _, _, w = ds.make_regression(jax.random.key(seed), 2000, d, n_informative=k, coef=True)
+        hits += np.asarray(w) != 0
+    p = k / d
+    assert np.all(np.abs(hits / reps - p) < Z * np.sqrt(p * (1 - p) / reps))
 
 
 def test_regression_noise_std():
