@@ -4,7 +4,13 @@ Real tables:
 
 ``wine``: the UCI Wine recognition data (178 wines from three cultivars, 13 chemical
 measurements), Forina et al., PARVUS; UCI Machine Learning Repository,
-https://archive.ics.uci.edu/dataset/109/wine, licensed CC BY 4.0. See ``data/README.md``.
+https://archive.ics.uci.edu/dataset/109/wine, licensed CC BY 4.0.
+
+``breast_cancer``: the UCI Breast Cancer Wisconsin (Diagnostic) data (569 tumours, 30
+features of cell nuclei, benign or malignant), Wolberg, Street and Mangasarian (1995); UCI
+Machine Learning Repository, https://archive.ics.uci.edu/dataset/17, licensed CC BY 4.0.
+
+Sources, licences and changes: ``data/README.md``.
 
 Generators: :func:`make_blobs`, :func:`make_classification`, :func:`make_regression` and
 :func:`make_low_rank_matrix` follow the parameter names, defaults and semantics of the
@@ -45,6 +51,7 @@ from jaxgauss import random as _random
 
 __all__ = [
     "Table",
+    "load_breast_cancer",
     "load_wine",
     "make_blobs",
     "make_classification",
@@ -65,6 +72,18 @@ class Table(NamedTuple):
 def load_wine() -> Table:
     """The UCI Wine table: 178 rows, 13 numeric features, cultivar (0, 1, 2) as target."""
     text = resources.files("jaxgauss").joinpath("data/wine.csv").read_text()
+    rows = list(csv.reader(text.splitlines()))
+    header, body = rows[0], np.asarray(rows[1:], dtype=np.float64)
+    return Table(body[:, :-1], tuple(header[:-1]), body[:, -1].astype(np.int64), header[-1])
+
+
+def load_breast_cancer() -> Table:
+    """The UCI Breast Cancer Wisconsin (Diagnostic) table: 569 rows, 30 numeric features.
+
+    The target ``benign`` is 1 for benign and 0 for malignant tumours (212 malignant, 357
+    benign), as in scikit-learn's copy.
+    """
+    text = resources.files("jaxgauss").joinpath("data/breast_cancer.csv").read_text()
     rows = list(csv.reader(text.splitlines()))
     header, body = rows[0], np.asarray(rows[1:], dtype=np.float64)
     return Table(body[:, :-1], tuple(header[:-1]), body[:, -1].astype(np.int64), header[-1])

@@ -30,6 +30,16 @@ def test_load_wine_unchanged():
     np.testing.assert_array_equal(t.data, skd.load_wine().data)
 
 
+def test_load_breast_cancer_matches_sklearn_copy():
+    t = ds.load_breast_cancer()
+    sk = skd.load_breast_cancer()
+    assert t.data.shape == (569, 30) and t.data.dtype == np.float64
+    np.testing.assert_array_equal(t.data, sk.data)
+    np.testing.assert_array_equal(t.target, sk.target)
+    assert t.feature_names == tuple(n.replace(" ", "_") for n in sk.feature_names)
+    assert t.target_name == "benign" and np.bincount(t.target).tolist() == [212, 357]
+
+
 # ---------------------------------------------------------------------------------------------
 # make_blobs
 
