@@ -327,7 +327,8 @@ def make_blobs(
       center_box: ``(low, high)`` bounds of drawn centers.
       shuffle: shuffle the rows; otherwise they come grouped by cluster, in order.
       return_centers: also return the centers.
-      dtype: floating dtype of ``X`` and the centers (default: JAX's default float).
+      dtype: floating dtype of ``X`` and the centers (default: JAX's default float; float64
+        needs ``jax_enable_x64``, without it JAX gives float32).
 
     Returns:
       ``X`` ``(n_samples, n_features)``, ``y`` ``(n_samples,)`` integer cluster labels and, if
@@ -410,6 +411,8 @@ def make_blobs(
         std = jnp.full((n_centers,), _check_real(cluster_std, "cluster_std", low=0.0), dtype)
     else:
         std = _checks.as_float_array(cluster_std, "cluster_std", dtype=dtype)
+        if std.ndim == 0:  # a 0-d array counts as a number
+            std = jnp.broadcast_to(std, (n_centers,))
         if std.shape != (n_centers,):
             raise ValueError(
                 f"cluster_std must be a number or have one entry per center ({n_centers},); "

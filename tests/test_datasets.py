@@ -107,7 +107,7 @@ def test_blobs_shuffle_spreads_the_labels():
 
 def test_blobs_zero_std_and_float32():
     centers = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
-    x, y = ds.make_blobs(KEY, 10, centers=centers, cluster_std=0.0, dtype=jnp.float32)
+    x, y = ds.make_blobs(KEY, 10, centers=centers, cluster_std=np.array(0.0), dtype=jnp.float32)
     assert x.dtype == jnp.float32
     np.testing.assert_array_equal(np.asarray(x), centers[np.asarray(y)])
 
