@@ -466,3 +466,17 @@ def test_regression_errors(kwargs, exc, match):
 def test_low_rank_errors(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         ds.make_low_rank_matrix(KEY, **kwargs)
+
+
+def test_generators_vmap_over_keys():
+    # Many datasets at once: vmap over keys gives each key's eager result.
+    keys = jax.random.split(KEY, 3)
+
+    def one(key):
+        return ds.make_classification(key, 50, n_features=6, n_informative=3, n_classes=3)
+
+    xs, ys = jax.vmap(one)(keys)
+    for b in range(3):
+        x, y = one(keys[b])
+        np.testing.assert_allclose(xs[b], x, rtol=1e-13, atol=1e-13)
+        np.testing.assert_array_equal(ys[b], y)
