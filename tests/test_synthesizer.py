@@ -208,3 +208,13 @@ def test_interrupted_sample_to_resumes_exactly(tmp_path, fitted, monkeypatch):
         tmp_path / "full.npy", 1500, batch_size=500, seed=8, constraints="kids < 3"
     )
     assert target.read_bytes() == full.read_bytes()
+
+
+def test_no_recompilation_for_repeated_calls(tmp_path, fitted):
+    fitted.sample(500, seed=1)
+    before = synthesizer._table_rows._cache_size()
+    for seed in (2, 3):
+        fitted.sample(500, seed=seed)
+    # A loaded copy has an equal (hashable) post-processing spec: same compiled program.
+    jg.Synthesizer.load(fitted.save(tmp_path / "m.npz")).sample(500, seed=4)
+    assert synthesizer._table_rows._cache_size() == before
