@@ -9,6 +9,8 @@ from jaxgauss import marginals as marginals
 from jaxgauss import moments as moments
 from jaxgauss import random as random
 from jaxgauss import transforms as transforms
+from jaxgauss.conditional import complete_rows as complete_rows
+from jaxgauss.conditional import condition as condition
 from jaxgauss.copula import CopulaParams as CopulaParams
 from jaxgauss.copula import CopulaReport as CopulaReport
 from jaxgauss.copula import fit_copula as fit_copula
@@ -53,6 +55,8 @@ __all__ = [
     "aic",
     "bic",
     "covariances",
+    "complete_rows",
+    "condition",
     "datasets",
     "estimate_covariance",
     "factorize",
