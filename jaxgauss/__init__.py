@@ -11,6 +11,8 @@ from jaxgauss import random as random
 from jaxgauss import transforms as transforms
 from jaxgauss.conditional import complete_rows as complete_rows
 from jaxgauss.conditional import condition as condition
+from jaxgauss.constraints import Constraints as Constraints
+from jaxgauss.constraints import sample_constrained as sample_constrained
 from jaxgauss.copula import CopulaParams as CopulaParams
 from jaxgauss.copula import CopulaReport as CopulaReport
 from jaxgauss.copula import fit_copula as fit_copula
@@ -43,6 +45,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ComponentCollapseWarning",
+    "Constraints",
     "CopulaParams",
     "CopulaReport",
     "CovarianceEstimate",
@@ -75,6 +78,7 @@ __all__ = [
     "predict_proba",
     "random",
     "sample",
+    "sample_constrained",
     "select_gmm",
     "transforms",
 ]
