@@ -13,6 +13,10 @@ from jaxgauss import privacy as privacy
 from jaxgauss import random as random
 from jaxgauss import tables as tables
 from jaxgauss import transforms as transforms
+from jaxgauss.conditional import complete_rows as complete_rows
+from jaxgauss.conditional import condition as condition
+from jaxgauss.constraints import Constraints as Constraints
+from jaxgauss.constraints import sample_constrained as sample_constrained
 from jaxgauss.copula import CopulaParams as CopulaParams
 from jaxgauss.copula import CopulaReport as CopulaReport
 from jaxgauss.copula import fit_copula as fit_copula
@@ -47,6 +51,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ComponentCollapseWarning",
+    "Constraints",
     "CopulaParams",
     "CopulaReport",
     "CovarianceEstimate",
@@ -60,6 +65,8 @@ __all__ = [
     "aic",
     "bic",
     "covariances",
+    "complete_rows",
+    "condition",
     "datasets",
     "distributed",
     "estimate_covariance",
@@ -82,6 +89,7 @@ __all__ = [
     "random",
     "sample",
     "sample_to",
+    "sample_constrained",
     "select_gmm",
     "tables",
     "transforms",

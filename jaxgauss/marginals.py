@@ -198,10 +198,11 @@ def _cdf(family: str, m: Marginal, x: jax.Array) -> jax.Array:
 
 
 # ----------------------------------------------------------------------------- ppf
-def _newton(g, lo, hi, t0, *, max_iter: int = 100):
+def _newton(g, lo, hi, t0, *, max_iter: int = 60):
     """Safeguarded Newton for ``g(t) = 0`` with ``g`` increasing; ``g`` returns (value, slope)."""
     dtype = t0.dtype
     tol = 8 * float(jnp.finfo(dtype).eps)
+    val_tol = 512 * float(jnp.finfo(dtype).eps)
 
     def body(state):
         t, lo, hi, i, _ = state
@@ -210,10 +211,13 @@ def _newton(g, lo, hi, t0, *, max_iter: int = 100):
         hi = jnp.where(val >= 0, t, hi)
         step = val / slope
         t_new = t - step
-        ok = jnp.isfinite(t_new) & (t_new > lo) & (t_new < hi)
+        # A step onto the bracket's end is a converged one (the end is the last iterate).
+        ok = jnp.isfinite(t_new) & (t_new >= lo) & (t_new <= hi)
         t_new = jnp.where(ok, t_new, 0.5 * (lo + hi))
         delta = jnp.abs(t_new - t)
-        done = jnp.all((delta <= tol * (1.0 + jnp.abs(t_new))) | (val == 0))
+        # Converged: a negligible step, or a residual at the accuracy of the special
+        # functions (the equations compare log-probabilities, so this is a relative error).
+        done = jnp.all((delta <= tol * (1.0 + jnp.abs(t_new))) | (jnp.abs(val) <= val_tol))
         return t_new, lo, hi, i + 1, done
 
     def cond(state):
@@ -224,44 +228,69 @@ def _newton(g, lo, hi, t0, *, max_iter: int = 100):
 
 
 def _gamma_ppf_std(k: jax.Array, u: jax.Array) -> jax.Array:
-    """Quantile of the standard gamma with shape ``k`` (broadcast), solved on ``log x``."""
+    """Quantile of the standard gamma with shape ``k`` (broadcast).
+
+    Newton on ``t = log x`` for ``log P(k, e^t) = log u`` (lower half) or
+    ``log Q(k, e^t) = log(1 - u)`` (upper half): both are nearly linear in ``t`` in their tails
+    and concave, so Newton converges in a few steps from the tail approximations below.
+    """
     dtype = u.dtype
+    lower = u <= 0.5
+    log_p = jnp.where(lower, jnp.log(u), jnp.log1p(-u))
     z = special.ndtri(u)
-    wh = k * (1.0 - 1.0 / (9.0 * k) + z / (3.0 * jnp.sqrt(k))) ** 3
-    small = jnp.exp((jnp.log(u) + special.gammaln(k + 1.0)) / k)
-    t0 = jnp.log(jnp.where(wh > small, wh, small))
+    wh = k * (1.0 - 1.0 / (9.0 * k) + z / (3.0 * jnp.sqrt(k))) ** 3  # Wilson-Hilferty
+    small = jnp.exp((jnp.log(u) + special.gammaln(k + 1.0)) / k)  # P(k, x) ~ x^k / k!
+    t0 = jnp.log(jnp.where(lower & (small < wh), small, jnp.where(wh > 0, wh, small)))
     lo = jnp.full_like(t0, math.log(_tiny(dtype)))
     hi = jnp.log(k + 40.0 * jnp.sqrt(k) + 800.0) + jnp.zeros_like(t0)
     t0 = jnp.clip(t0, lo + 1.0, hi - 1e-3)
 
     def g(t):
         x = jnp.exp(t)
-        val = special.gammainc(k, x) - u
-        slope = jnp.exp((k - 1.0) * t - x - special.gammaln(k) + t)
+        log_tail = jnp.log(jnp.where(lower, special.gammainc(k, x), special.gammaincc(k, x)))
+        val = jnp.where(lower, log_tail - log_p, log_p - log_tail)
+        slope = jnp.exp(k * t - x - special.gammaln(k) - log_tail)
         return val, slope
 
     return jnp.exp(_newton(g, lo, hi, t0))
 
 
 def _beta_ppf_std(a: jax.Array, b: jax.Array, u: jax.Array) -> jax.Array:
-    """Quantile of ``Beta(a, b)`` on ``(0, 1)``, solved on ``logit x``."""
+    """Quantile of ``Beta(a, b)`` on ``(0, 1)``.
+
+    Newton on ``t = logit x`` for ``log I_x(a, b) = log u`` (lower half) or
+    ``log I_{1-x}(b, a) = log(1 - u)`` (upper half), started from the tail approximations
+    ``I_x(a, b) ~ x^a / (a B(a, b))`` and ``1 - I_x(a, b) ~ (1 - x)^b / (b B(a, b))``.
+    """
     dtype = u.dtype
     bound = -math.log(_tiny(dtype))
+    lower = u <= 0.5
+    log_p = jnp.where(lower, jnp.log(u), jnp.log1p(-u))
+    lb = special.betaln(a, b)
+    lx = jnp.minimum((log_p + jnp.log(a) + lb) / a, -1e-3)  # log x, lower tail
+    l1x = jnp.minimum((log_p + jnp.log(b) + lb) / b, -1e-3)  # log(1 - x), upper tail
+    t0 = jnp.where(lower, lx - jnp.log1p(-jnp.exp(lx)), jnp.log1p(-jnp.exp(l1x)) - l1x)
+    mean = a / (a + b)
+    t_mean = jnp.log(mean) - jnp.log1p(-mean)
+    # the tail formulas overshoot towards the centre: never start beyond the mean
+    t0 = jnp.where(lower, jnp.minimum(t0, t_mean), jnp.maximum(t0, t_mean))
     lo = jnp.full(u.shape, -bound, dtype)
     hi = jnp.full(u.shape, bound, dtype)
-    mean = a / (a + b)
-    t0 = jnp.log(mean) - jnp.log1p(-mean) + jnp.zeros_like(u)
+    t0 = jnp.clip(t0, lo + 1.0, hi - 1.0)
 
     def g(t):
         log_y = jax.nn.log_sigmoid(t)
         log_1my = jax.nn.log_sigmoid(-t)
         y = jnp.exp(log_y)
-        val = special.betainc(a, b, y) - u
-        slope = jnp.exp(a * log_y + b * log_1my - special.betaln(a, b))
+        one_my = jnp.exp(log_1my)
+        log_tail = jnp.log(
+            jnp.where(lower, special.betainc(a, b, y), special.betainc(b, a, one_my))
+        )
+        val = jnp.where(lower, log_tail - log_p, log_p - log_tail)
+        slope = jnp.exp(a * log_y + b * log_1my - lb - log_tail)
         return val, slope
 
-    t = _newton(g, lo, hi, t0)
-    return jax.nn.sigmoid(t)
+    return jax.nn.sigmoid(_newton(g, lo, hi, t0))
 
 
 def _ppf(family: str, m: Marginal, u: jax.Array) -> jax.Array:
