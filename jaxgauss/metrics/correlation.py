@@ -46,34 +46,14 @@ def _average_ranks(x: jax.Array) -> jax.Array:
     return jax.vmap(column, in_axes=(1, 1), out_axes=1)(s, x)
 
 
-_CHUNK = 65_536  # rows per chunk: each chunk's centred product stays in cache
-
-
-def _moments_chunked(x: jax.Array) -> moments.Moments:
-    """The shared accumulator over row chunks (``lax.scan`` of ``from_batch`` + ``merge``)."""
-    n, d = x.shape
-    full = n // _CHUNK
-    if full < 2:
-        return moments.from_batch(x)
-    head = x[: full * _CHUNK].reshape(full, _CHUNK, d)
-
-    def step(state, chunk):
-        return moments.merge(state, moments.from_batch(chunk)), None
-
-    state, _ = jax.lax.scan(step, moments.init(d, x.dtype), head)
-    if full * _CHUNK < n:
-        state = moments.merge(state, moments.from_batch(x[full * _CHUNK :]))
-    return state
-
-
 @jax.jit
 def _pearson(x: jax.Array) -> jax.Array:
-    return moments.correlation(_moments_chunked(x))
+    return moments.correlation(moments.from_batch(x))
 
 
 @jax.jit
 def _spearman(x: jax.Array) -> jax.Array:
-    return moments.correlation(_moments_chunked(_average_ranks(x)))
+    return moments.correlation(moments.from_batch(_average_ranks(x)))
 
 
 def _check_method(method: str) -> None:
