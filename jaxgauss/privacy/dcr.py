@@ -44,32 +44,34 @@ class NearestDistances(NamedTuple):
     index: np.ndarray
 
 
-def _two_smallest(sq: jax.Array, base: int | jax.Array):
-    """Two smallest values per row of ``sq`` ``(b, m)`` and the column of the smallest."""
-    i1 = jnp.argmin(sq, axis=1)
-    m1 = jnp.take_along_axis(sq, i1[:, None], axis=1)[:, 0]
-    masked = sq.at[jnp.arange(sq.shape[0]), i1].set(jnp.inf)
-    m2 = jnp.min(masked, axis=1)
-    return m1, m2, i1.astype(jnp.int32) + base
-
-
-@functools.partial(jax.jit, static_argnames=("block",))
-def _nearest_block(s: jax.Array, real_blocks: jax.Array, real_norms: jax.Array, *, block: int):
-    """Nearest and second-nearest squared distances of ``s`` ``(b, d)`` to all real blocks."""
+@functools.partial(jax.jit, static_argnames=("block", "second"))
+def _nearest_block(
+    s: jax.Array, real_blocks: jax.Array, real_norms: jax.Array, *, block: int, second: bool
+):
+    """Nearest (and optionally second-nearest) squared distances of ``s`` ``(b, d)`` to all real
+    blocks ``(k, block, d)``, and the index of the nearest real row."""
     s_norm = jnp.sum(s * s, axis=1)
+    b = s.shape[0]
 
     def body(carry, xs):
         best1, best2, idx = carry
         r, rn, k = xs
-        sq = s_norm[:, None] + rn[None, :] - 2.0 * (s @ r.T)
-        m1, m2, i1 = _two_smallest(sq, k * block)
-        # Merge the block's two smallest with the running two smallest.
+        # |s|^2 is constant along a row: rank by |r|^2 - 2 s.r and add it back to the winners.
+        sq = rn[None, :] - 2.0 * (s @ r.T)
+        i1 = jnp.argmin(sq, axis=1)
+        m1 = jnp.take_along_axis(sq, i1[:, None], axis=1)[:, 0] + s_norm
+        i1 = i1.astype(jnp.int32) + k * block
         new1 = jnp.minimum(best1, m1)
         new_idx = jnp.where(m1 < best1, i1, idx)
-        new2 = jnp.minimum(jnp.maximum(best1, m1), jnp.minimum(best2, m2))
-        return (new1, new2, new_idx), None
+        if second:
+            # Second smallest of the block in one fused pass: m1 itself if it occurs twice.
+            low = jnp.take_along_axis(sq, i1[:, None] - k * block, axis=1)
+            ties = jnp.sum(sq == low, axis=1)
+            rest = jnp.min(jnp.where(sq == low, jnp.inf, sq), axis=1) + s_norm
+            m2 = jnp.where(ties > 1, m1, rest)
+            best2 = jnp.minimum(jnp.maximum(best1, m1), jnp.minimum(best2, m2))
+        return (new1, best2, new_idx), None
 
-    b = s.shape[0]
     inf = jnp.full((b,), jnp.inf, s.dtype)
     init = (inf, inf, jnp.zeros((b,), jnp.int32))
     ks = jnp.arange(real_blocks.shape[0], dtype=jnp.int32)
@@ -106,6 +108,10 @@ def nearest_distances(real: Any, synth: Any, *, block_size: int = 2048) -> Neare
     Raises:
       ValueError: on mismatched columns, empty or non-finite input, bad ``block_size``.
     """
+    return _nearest(real, synth, block_size, second=True)
+
+
+def _nearest(real: Any, synth: Any, block_size: int, *, second: bool) -> NearestDistances:
     r, s, block = _prepare(real, synth, block_size)
     n_real, n_synth = r.shape[0], s.shape[0]
     block = min(block, max(n_real, n_synth))
@@ -119,22 +125,23 @@ def nearest_distances(real: Any, synth: Any, *, block_size: int = 2048) -> Neare
     norms = jnp.sum(r_c * r_c, axis=1)
     norms = jnp.concatenate([norms, jnp.full((pad_r,), jnp.inf, norms.dtype)]).reshape(n_rb, block)
     first = np.empty(n_synth)
-    second = np.empty(n_synth)
+    second_d = np.empty(n_synth)
     index = np.empty(n_synth, dtype=np.int64)
     for start in range(0, n_synth, block):
         chunk = s_c[start : start + block]
         rows = chunk.shape[0]
         if rows < block:
             chunk = jnp.pad(chunk, ((0, block - rows), (0, 0)))
-        _, best2, idx = _nearest_block(chunk, r_blocks, norms, block=block)
+        _, best2, idx = _nearest_block(chunk, r_blocks, norms, block=block, second=second)
         idx = idx[:rows]
         exact = jnp.sqrt(jnp.sum((chunk[:rows] - r_c[idx]) ** 2, axis=1))
         first[start : start + rows] = np.asarray(exact)
-        second[start : start + rows] = np.sqrt(np.maximum(np.asarray(best2[:rows]), 0.0))
+        second_d[start : start + rows] = np.sqrt(np.maximum(np.asarray(best2[:rows]), 0.0))
         index[start : start + rows] = np.asarray(idx)
     # The second distance came from the expanded form; keep the pair ordered.
-    second = np.maximum(second, first)
-    return NearestDistances(first, second, index)
+    if not second:
+        second_d[:] = np.nan
+    return NearestDistances(first, np.maximum(second_d, first), index)
 
 
 def dcr(real: Any, synth: Any, *, block_size: int = 2048) -> np.ndarray:
@@ -147,7 +154,7 @@ def dcr(real: Any, synth: Any, *, block_size: int = 2048) -> np.ndarray:
       >>> dcr(np.array([[0.0, 0.0], [3.0, 4.0]]), np.array([[0.0, 1.0], [3.0, 4.0]]))
       array([1., 0.])
     """
-    return nearest_distances(real, synth, block_size=block_size).first
+    return _nearest(real, synth, block_size, second=False).first
 
 
 def nndr(real: Any, synth: Any, *, block_size: int = 2048) -> np.ndarray:
