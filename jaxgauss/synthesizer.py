@@ -61,11 +61,13 @@ class _Post:
     clip: tuple[tuple[int, float, float], ...]  # (column, low, high)
     round: tuple[int, ...]
     rules: tuple[str, ...]
-    fixed: tuple[tuple[int, float], ...]  # (encoded column, value) inserted after sampling
+    fixed: tuple[int, ...]  # encoded columns fixed by conditioning, re-inserted after sampling
     max_attempts: int
 
 
-@functools.partial(jax.tree_util.register_dataclass, data_fields=["model"], meta_fields=["post"])
+@functools.partial(
+    jax.tree_util.register_dataclass, data_fields=["model", "fixed"], meta_fields=["post"]
+)
 @dataclasses.dataclass(frozen=True)
 class TableModel:
     """Params type for ``jg.sample``: a model's samples, decoded and post-processed row by row.
@@ -76,6 +78,7 @@ class TableModel:
     """
 
     model: Any
+    fixed: jax.Array  # (len(post.fixed),) values of the conditioned encoded columns
     post: _Post
 
 
@@ -83,7 +86,7 @@ def _candidates(tm: TableModel, key: jax.Array, n: int, first_block, within):
     post = tm.post
     z = dispatch._model(tm.model).sample(key, tm.model, n, first_block, within)
     if post.fixed:
-        z = _insert(z, post.fixed, post.schema.n_encoded)
+        z = _insert(z, post.fixed, tm.fixed, post.schema.n_encoded)
     m = tables.decode(post.schema, z)
     for j, lo, hi in post.clip:
         m = m.at[:, j].set(jnp.clip(m[:, j], lo, hi))
@@ -96,12 +99,12 @@ def _candidates(tm: TableModel, key: jax.Array, n: int, first_block, within):
     return m, ok
 
 
-def _insert(z: jax.Array, fixed: tuple[tuple[int, float], ...], width: int) -> jax.Array:
-    """Re-inserts fixed encoded columns (conditioning) into the model's free columns."""
-    fixed_at = dict(fixed)
+def _insert(z: jax.Array, index: tuple[int, ...], values: jax.Array, width: int) -> jax.Array:
+    """Re-inserts fixed encoded columns (conditioning) among the model's free columns."""
+    at = {j: i for i, j in enumerate(index)}
     free = iter(range(z.shape[1]))
     cols = [
-        jnp.full((z.shape[0],), fixed_at[j], z.dtype) if j in fixed_at else z[:, next(free)]
+        jnp.full((z.shape[0],), values[at[j]], z.dtype) if j in at else z[:, next(free)]
         for j in range(width)
     ]
     return jnp.stack(cols, axis=1)
@@ -372,8 +375,9 @@ class Synthesizer:
         """The fitted model plus its row-wise post-processing as a ``jg.sample`` params type.
 
         Args:
-          conditions: ``{column: value}`` to fix (categorical, boolean and integer columns,
-            by redrawing rows until they match).
+          conditions: ``{column: value}`` to fix: continuous columns by the exact conditional
+            distribution of the model (:func:`jaxgauss.condition`), categorical, boolean and
+            integer columns by redrawing rows until they match.
           constraints: extra rules (a string or a list of strings, see
             :func:`jaxgauss.tables.compile_rule`), on top of the configured ``constraints``.
         """
@@ -390,6 +394,7 @@ class Synthesizer:
             for i, rule in enumerate(extra):
                 tables.compile_rule(rule, schema, f"constraints[{i}]")
             rules += list(extra)
+        given: dict[int, float] = {}
         if conditions is not None:
             if not isinstance(conditions, Mapping):
                 raise TypeError(
@@ -397,15 +402,17 @@ class Synthesizer:
                 )
             for name, value in conditions.items():
                 spec = schema.column(name, "conditions")
-                tables.encoded_value(spec, value, "conditions")
+                encoded = tables.encoded_value(spec, value, "conditions")
                 if spec.kind == "float":
-                    raise ValueError(
-                        f"conditions: column {name!r} is continuous; conditioning on continuous "
-                        "columns needs jg.condition, which this build does not have (use a "
-                        "constraint with a range instead)"
-                    )
-                literal = repr(value) if spec.kind == "category" else repr(float(value))
-                rules.append(f"`{name}` == {literal}")
+                    given[spec.start] = encoded[0]  # exact conditional of the model
+                else:  # discrete: redraw rows until the decoded value matches
+                    literal = repr(value) if spec.kind == "category" else repr(float(value))
+                    rules.append(f"`{name}` == {literal}")
+        model = self.params_
+        if given:
+            from jaxgauss import conditional
+
+            model = conditional.condition(model, given)
         clip = tuple(
             (
                 index[name],
@@ -419,10 +426,12 @@ class Synthesizer:
             clip,
             tuple(index[name] for name in opts["round_columns"]),
             tuple(rules),
-            (),
+            tuple(sorted(given)),
             opts["max_attempts"],
         )
-        return TableModel(self.params_, post)
+        dtype = jnp.result_type(*jax.tree.leaves(self.params_))
+        fixed = jnp.asarray([given[j] for j in sorted(given)], dtype).reshape(len(given))
+        return TableModel(model, fixed, post)
 
     def _key(self, seed: Any, key: Any) -> jax.Array:
         if seed is not None and key is not None:
@@ -450,7 +459,7 @@ class Synthesizer:
           n: number of rows.
           seed: integer seed (default: the ``random_seed`` option); or pass ``key``.
           key: a JAX PRNG key.
-          conditions: ``{column: value}`` for categorical, boolean or integer columns.
+          conditions: ``{column: value}``; see :meth:`table_model`.
           constraints: rules every row must satisfy (on top of the configured ones).
 
         Row ``i`` depends only on the key, the fitted model and ``i``.

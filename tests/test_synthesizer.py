@@ -93,12 +93,27 @@ def test_conditions_fix_discrete_columns(fitted):
     out = fitted.sample(500, seed=4, conditions={"region": "south", "smoker": True})
     assert (out["region"] == "south").all() and out["smoker"].all()
     assert (fitted.sample(500, seed=4, conditions={"kids": 2})["kids"] == 2).all()
-    with pytest.raises(ValueError, match="column 'height' is continuous"):
-        fitted.sample(5, conditions={"height": 170.0})
     with pytest.raises(ValueError, match="'west' is not a category of column 'region'"):
         fitted.sample(5, conditions={"region": "west"})
     with pytest.raises(ValueError, match="conditions: unknown column 'age'"):
         fitted.sample(5, conditions={"age": 3})
+
+
+def test_continuous_conditions_are_exact(fitted):
+    # Oracle: the Gaussian conditional of the encoded model, by numpy (Schur complement).
+    mean = np.asarray(fitted.params_.mean)
+    cov = np.asarray(fitted.params_.covariance)
+    h, w = 0, 1  # encoded columns of height and weight
+    value = 180.0
+    cond_mean = mean[w] + cov[w, h] / cov[h, h] * (value - mean[h])
+    cond_std = np.sqrt(cov[w, w] - cov[w, h] ** 2 / cov[h, h])
+    n = 4000
+    out = fitted.sample(n, seed=6, conditions={"height": value})
+    assert (out["height"] == value).all()
+    assert abs(out["weight"].mean() - cond_mean) < 5 * cond_std / np.sqrt(n)
+    assert abs(out["weight"].std() / cond_std - 1) < 5 / np.sqrt(2 * n)
+    both = fitted.sample(500, seed=6, conditions={"height": value, "region": "north"})
+    assert (both["height"] == value).all() and (both["region"] == "north").all()
 
 
 def test_impossible_rules_report_the_acceptance_rate(table):
