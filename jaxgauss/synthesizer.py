@@ -145,6 +145,39 @@ def _sample_table(key, tm: TableModel, n: int, first_block, within) -> jax.Array
     return rows
 
 
+def _from_constraints(
+    c: Any, schema: tables.TableSchema
+) -> tuple[list[str], dict[str, tuple[float | None, float | None]], list[str]]:
+    """``jg.Constraints`` as Synthesizer post-processing: ``(rules, clip_ranges, round_columns)``.
+
+    Bounds become range rules (rows are redrawn) or, for the columns in ``clip``, clip ranges;
+    ``integers`` become rounded columns; rules are kept (written with the table's names, or
+    ``x0, x1, ...`` for an ndarray table).
+    """
+    names = schema.names
+
+    def name_of(col: Any) -> str:
+        if isinstance(col, int | np.integer) and not isinstance(col, bool):
+            if not 0 <= int(col) < len(names):
+                raise ValueError(f"constraints: column index {col} is out of range")
+            return names[int(col)]
+        return schema.column(str(col), "constraints").name
+
+    clipped = {name_of(col) for col in c.clip}
+    rules: list[str] = []
+    clip: dict[str, tuple[float | None, float | None]] = {}
+    for col, (lo, hi) in c.bounds.items():
+        name = name_of(col)
+        if name in clipped:
+            clip[name] = (lo, hi)
+            continue
+        if lo is not None:
+            rules.append(f"`{name}` >= {float(lo)!r}")
+        if hi is not None:
+            rules.append(f"`{name}` <= {float(hi)!r}")
+    return rules + list(c.rules), clip, [name_of(col) for col in c.integers]
+
+
 def _log_prob_table(tm: TableModel, x: Any) -> jax.Array:
     raise TypeError("log_prob is not defined for a TableModel (its rows are post-processed)")
 
@@ -379,17 +412,29 @@ class Synthesizer:
             distribution of the model (:func:`jaxgauss.condition`), categorical, boolean and
             integer columns by redrawing rows until they match.
           constraints: extra rules (a string or a list of strings, see
-            :func:`jaxgauss.tables.compile_rule`), on top of the configured ``constraints``.
+            :func:`jaxgauss.tables.compile_rule`) or a :class:`jaxgauss.Constraints` (bounds as
+            redrawn ranges or, for its ``clip`` columns, clipping; ``integers`` rounded), on top
+            of the configured post-processing.
         """
         self._check_fitted()
         schema, opts = self.schema_, self.options
         index = {c.name: j for j, c in enumerate(schema.columns)}
         rules = list(opts["constraints"])
+        clip_ranges = dict(opts["clip_ranges"])
+        round_columns = list(opts["round_columns"])
         if constraints is not None:
-            extra = [constraints] if isinstance(constraints, str) else constraints
+            from jaxgauss.constraints import Constraints
+
+            if isinstance(constraints, Constraints):
+                extra, more_clip, more_round = _from_constraints(constraints, schema)
+                clip_ranges.update(more_clip)
+                round_columns += [c for c in more_round if c not in round_columns]
+            else:
+                extra = [constraints] if isinstance(constraints, str) else constraints
             if not isinstance(extra, list | tuple) or not all(isinstance(r, str) for r in extra):
                 raise TypeError(
-                    f"constraints must be a rule string or a list of them; got {constraints!r}"
+                    "constraints must be a rule string, a list of them or a jg.Constraints; "
+                    f"got {constraints!r}"
                 )
             for i, rule in enumerate(extra):
                 tables.compile_rule(rule, schema, f"constraints[{i}]")
@@ -419,12 +464,12 @@ class Synthesizer:
                 -math.inf if lo is None else float(lo),
                 math.inf if hi is None else float(hi),
             )
-            for name, (lo, hi) in opts["clip_ranges"].items()
+            for name, (lo, hi) in clip_ranges.items()
         )
         post = _Post(
             schema,
             clip,
-            tuple(index[name] for name in opts["round_columns"]),
+            tuple(index[name] for name in round_columns),
             tuple(rules),
             tuple(sorted(given)),
             opts["max_attempts"],

@@ -233,3 +233,21 @@ def test_no_recompilation_for_repeated_calls(tmp_path, fitted):
     # A loaded copy has an equal (hashable) post-processing spec: same compiled program.
     jg.Synthesizer.load(fitted.save(tmp_path / "m.npz")).sample(500, seed=4)
     assert synthesizer._table_rows._cache_size() == before
+
+
+def test_jg_constraints_object(fitted):
+    c = jg.Constraints(
+        bounds={"height": (160, None), "weight": (None, 80), 2: (0, 2)},
+        integers=["height"],
+        rules=["weight >= 0.2 * height + 20"],
+        clip=["weight"],
+    )
+    out = fitted.sample(500, seed=3, constraints=c)
+    assert (out["height"] >= 160).all() and out["weight"].max() == 80
+    assert out["kids"].between(0, 2).all()
+    np.testing.assert_array_equal(out["height"], np.round(out["height"]))
+    assert (out["weight"] >= 0.2 * out["height"] + 20).all()
+    with pytest.raises(ValueError, match="constraints: unknown column 'age'"):
+        fitted.sample(5, constraints=jg.Constraints(bounds={"age": (0, 1)}))
+    with pytest.raises(TypeError, match="constraints must be a rule string"):
+        fitted.sample(5, constraints=3)
