@@ -200,11 +200,23 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _write_report(report: Any, out: str) -> str:
-    """HTML report plus one PNG per figure in folder ``out``; returns the HTML path."""
+    """HTML report plus one PNG per figure in folder ``out``; returns the HTML path.
+
+    The PNGs are the images embedded in the HTML (decoded, not rendered a second time).
+    """
+    import base64
+    import re
+
     os.makedirs(out, exist_ok=True)
     html = report.to_html(os.path.join(out, "report.html"))
-    for name, fig in report.plot().items():
-        fig.savefig(os.path.join(out, f"{name}.png"), dpi=90)
+    with open(html, encoding="utf-8") as f:
+        images = re.findall(r'alt="([\w-]+)" src="data:image/png;base64,([^"]+)"', f.read())
+    if not images:  # another HTML layout: render the figures again
+        for name, fig in report.plot().items():
+            fig.savefig(os.path.join(out, f"{name}.png"), dpi=90)
+    for name, data in images:
+        with open(os.path.join(out, f"{name}.png"), "wb") as f:
+            f.write(base64.b64decode(data))
     return html
 
 

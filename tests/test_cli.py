@@ -97,6 +97,8 @@ def test_report_writes_html_and_pngs(tmp_path, capsys):
         "histograms.png",
         "report.html",
     ]
+    for png in ("correlation.png", "histograms.png"):
+        assert (tmp_path / "r" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_demo(tmp_path, capsys):
