@@ -6,7 +6,9 @@ Import as ``import jaxgauss as jg``. The public API is listed in ``__all__``.
 from jaxgauss import datasets as datasets
 from jaxgauss import distributed as distributed
 from jaxgauss import linalg as linalg
+from jaxgauss import metrics as metrics
 from jaxgauss import moments as moments
+from jaxgauss import privacy as privacy
 from jaxgauss import random as random
 from jaxgauss.dispatch import log_prob as log_prob
 from jaxgauss.dispatch import sample as sample
@@ -35,7 +37,9 @@ __all__ = [
     "gaussian",
     "linalg",
     "log_prob",
+    "metrics",
     "moments",
+    "privacy",
     "random",
     "sample",
     "sample_to",
