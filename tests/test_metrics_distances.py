@@ -31,6 +31,11 @@ def test_js_equals_scipy_on_same_bins(pair):
         q, _ = np.histogram(synth[:, j], bins=edges)
         assert got[j] == pytest.approx(jensenshannon(p, q, base=2) ** 2, abs=1e-12)
     assert js_divergence(real[:, 0], real[:, 0]) == pytest.approx(0.0, abs=1e-15)
+    # lo + (hi - lo) rounds below hi here: the top value must still land in the last bin.
+    lo, hi = -0.1321048632913019, 0.1257302210933933
+    col = np.array([lo, 0.0, 0.05, hi])
+    _, _, e = histograms(col, col[:3], bins=4)
+    assert e[0, -1] == hi and np.histogram(col, bins=e[0])[0].sum() == 4
     assert js_divergence(np.zeros(5), np.ones(5)) == pytest.approx(1.0)
 
 

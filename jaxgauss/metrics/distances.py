@@ -59,6 +59,7 @@ def _hist_pair(r: jax.Array, s: jax.Array, *, bins: int):
     lo = jnp.minimum(r.min(axis=0), s.min(axis=0))
     hi = jnp.maximum(r.max(axis=0), s.max(axis=0))
     edges = (lo + (hi - lo) * jnp.linspace(0.0, 1.0, bins + 1, dtype=r.dtype)[:, None]).T
+    edges = edges.at[:, -1].set(hi)  # lo + (hi - lo) * 1 can round below hi
     return _count_uniform(r, edges), _count_uniform(s, edges), edges
 
 

@@ -19,8 +19,8 @@ so :func:`ks_2samp` is exact by *bounding and refining*:
 The buffer is sized from the candidate counts of step 2 (a power of two, so that few shapes are
 compiled), so the result is exact in every case; only the speed depends on the data (very heavy
 tails squeeze most points into few cells, and then many points are sorted). Gaps are computed as
-``k/n1 - l/n2`` exactly as scipy does, so the statistic agrees to the last bit in practice (the gaps are float64
-when ``jax_enable_x64`` is on, else float32, i.e. then exact to about 1e-7).
+``k/n1 - l/n2`` exactly as scipy does, so the statistic agrees to the last bit in practice
+(the gaps are float64 when ``jax_enable_x64`` is on, else float32: then exact to about 1e-7).
 
 P-values follow scipy's ``method`` choices (see :mod:`jaxgauss.metrics._kolmogorov`).
 """
