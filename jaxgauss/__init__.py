@@ -7,6 +7,7 @@ from jaxgauss import datasets as datasets
 from jaxgauss import linalg as linalg
 from jaxgauss import marginals as marginals
 from jaxgauss import moments as moments
+from jaxgauss import privacy as privacy
 from jaxgauss import random as random
 from jaxgauss import transforms as transforms
 from jaxgauss.conditional import complete_rows as complete_rows
@@ -76,6 +77,7 @@ __all__ = [
     "precisions_cholesky",
     "predict",
     "predict_proba",
+    "privacy",
     "random",
     "sample",
     "sample_constrained",
