@@ -18,7 +18,8 @@ Rules are linear inequalities parsed by a small tokenizer and recursive-descent 
 non-strict inequalities are treated alike (floating point cannot tell them apart).
 
 Batches: a first batch of ``max(n, 1024)`` rows measures the acceptance rate; later batches
-draw ``1.25 * missing / rate`` rows (rounded up to a power of two, at most ``max_batch``), for
+draw ``1.25 * missing / rate`` rows (rounded up to a power of two, at most ``max_batch``; eight
+times the previous batch while nothing has been accepted), for
 at most ``max_rounds`` rounds. When the measured acceptance rate falls below
 ``min_acceptance`` (after at least ``min_draws`` rows), or the rounds run out, a
 ``ValueError`` reports the rate.
@@ -279,8 +280,10 @@ def postprocess(constraints: Constraints, x: Any) -> tuple[jax.Array, jax.Array]
     return _apply(constraints.compile(x.shape[1], x.dtype), x)
 
 
-def _next_size(missing: int, rate: float, max_batch: int) -> int:
-    want = 1024 if rate <= 0 else missing / rate * 1.25
+def _next_size(missing: int, rate: float, previous: int, max_batch: int) -> int:
+    if rate <= 0:  # nothing accepted yet: grow geometrically to measure the rate
+        return int(min(max_batch, 8 * previous))
+    want = missing / rate * 1.25
     return int(min(max_batch, max(1024, 2 ** math.ceil(math.log2(max(want, 1.0))))))
 
 
@@ -329,7 +332,7 @@ def sample_constrained(
     max_batch = _checks.check_positive_int(max_batch, "max_batch")
     if not 0.0 <= float(min_acceptance) < 1.0:
         raise ValueError(f"min_acceptance must lie in [0, 1); got {min_acceptance!r}")
-    size = _next_size(n, 1.0, max_batch)
+    size = _next_size(n, 1.0, 1024, max_batch)
     compiled = None
     parts: list[np.ndarray] = []
     have = drawn = offset = 0
@@ -352,7 +355,7 @@ def sample_constrained(
                 f"min_acceptance={min_acceptance:g}); they are unsatisfiable or nearly so for this "
                 "model. Loosen the constraints or lower min_acceptance."
             )
-        size = _next_size(n - have, rate, max_batch)
+        size = _next_size(n - have, rate, size, max_batch)
     raise ValueError(
         f"constraints accepted {have} of {drawn} rows in {max_rounds} rounds (acceptance rate "
         f"{have / drawn:.3g}); {n} were requested. Raise max_rounds/max_batch or loosen them."

@@ -259,7 +259,7 @@ def _resolve_integers(integers: Any, xh: np.ndarray, names: list[str] | None) ->
 def _normal_score_correlation(xf: np.ndarray) -> np.ndarray:
     n = xf.shape[0]
     ranks = np.argsort(np.argsort(xf, axis=0, kind="stable"), axis=0, kind="stable") + 1.0
-    z = np.asarray(special.ndtri(jnp.asarray(ranks / (n + 1.0), jnp.float64)), np.float64)
+    z = np.asarray(special.ndtri(jnp.asarray(ranks / (n + 1.0))), np.float64)
     z = z - z.mean(axis=0)
     cov = z.T @ z
     sd = np.sqrt(np.diag(cov))
@@ -373,8 +373,8 @@ def fit_copula(
             knots[j] = np.asarray(fits[fam].knots[j])
 
     corr = _normal_score_correlation(xf)
-    fact = linalg.factorize(corr, repair="clip", dtype=np.float64, name="normal-score correlation")
-    tril = np.asarray(fact.scale_tril)
+    fact = linalg.factorize(corr, repair="clip", dtype=dtype, name="normal-score correlation")
+    tril = np.asarray(fact.scale_tril, np.float64)
     tril = tril / np.sqrt(np.sum(tril * tril, axis=1))[:, None]  # unit diagonal of L @ L.T
 
     params = CopulaParams(

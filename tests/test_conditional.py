@@ -85,7 +85,7 @@ def _as_full(p):
 
 def test_mixture_against_rejection_sampling():
     p = _gmm("full", d=2)
-    a, h, n = 0.5, 0.05, 400_000
+    a, h, n = 0.5, 0.05, 200_000
     x, labels = jg.sample(jax.random.key(0), p, n, return_labels=True)
     x, labels = np.asarray(x), np.asarray(labels)
     keep = np.abs(x[:, 0] - a) < h
@@ -96,7 +96,7 @@ def test_mixture_against_rejection_sampling():
     w = np.asarray(c.weights)
     assert np.all(np.abs(freq - w) < 4 * np.sqrt(w * (1 - w) / m) + 0.01)
     # free column: two-sample KS between rejection rows and exact conditional samples
-    s = np.asarray(jg.sample(jax.random.key(1), c, 20_000))[:, 0]
+    s = np.asarray(jg.sample(jax.random.key(1), c, 10_000))[:, 0]
     assert st.ks_2samp(x[keep, 1], s).pvalue > 1e-3
 
 
@@ -112,9 +112,9 @@ def test_copula_condition_matches_latent_formula_and_rejection():
     mu, s = _schur(np.zeros(3), np.asarray(p.correlation), [0], [1, 2], np.array([z0]))
     np.testing.assert_allclose(np.asarray(c.latent_mean), mu, rtol=1e-10)
     np.testing.assert_allclose(np.asarray(c.correlation), s, rtol=1e-10, atol=1e-13)
-    big = np.asarray(jg.sample(jax.random.key(2), p, 200_000))
-    keep = np.abs(big[:, 0] - 1.5) < 0.03
-    s_c = np.asarray(jg.sample(jax.random.key(3), c, 20_000))
+    big = np.asarray(jg.sample(jax.random.key(2), p, 100_000))
+    keep = np.abs(big[:, 0] - 1.5) < 0.04
+    s_c = np.asarray(jg.sample(jax.random.key(3), c, 10_000))
     for j in range(2):
         assert st.ks_2samp(big[keep, j + 1], s_c[:, j]).pvalue > 1e-3
 
