@@ -3,3 +3,6 @@
 import jax
 
 jax.config.update("jax_enable_x64", True)
+
+# Helper scripts run in subprocesses (simulated devices, multi-process jobs); never import them.
+collect_ignore = ["scripts"]
