@@ -247,7 +247,11 @@ def _gamma_ppf_std(k: jax.Array, u: jax.Array) -> jax.Array:
 
     def g(t):
         x = jnp.exp(t)
-        log_tail = jnp.log(jnp.where(lower, special.gammainc(k, x), special.gammaincc(k, x)))
+        # Feed each branch only its own arguments: the unused one gets x = k (cheap to
+        # evaluate), so the special functions' internal loops stop early.
+        p_low = special.gammainc(k, jnp.where(lower, x, k))
+        q_up = special.gammaincc(k, jnp.where(lower, k, x))
+        log_tail = jnp.log(jnp.where(lower, p_low, q_up))
         val = jnp.where(lower, log_tail - log_p, log_p - log_tail)
         slope = jnp.exp(k * t - x - special.gammaln(k) - log_tail)
         return val, slope
@@ -283,9 +287,10 @@ def _beta_ppf_std(a: jax.Array, b: jax.Array, u: jax.Array) -> jax.Array:
         log_1my = jax.nn.log_sigmoid(-t)
         y = jnp.exp(log_y)
         one_my = jnp.exp(log_1my)
-        log_tail = jnp.log(
-            jnp.where(lower, special.betainc(a, b, y), special.betainc(b, a, one_my))
-        )
+        half = jnp.full_like(y, 0.5)
+        i_low = special.betainc(a, b, jnp.where(lower, y, half))
+        i_up = special.betainc(b, a, jnp.where(lower, half, one_my))
+        log_tail = jnp.log(jnp.where(lower, i_low, i_up))
         val = jnp.where(lower, log_tail - log_p, log_p - log_tail)
         slope = jnp.exp(a * log_y + b * log_1my - lb - log_tail)
         return val, slope

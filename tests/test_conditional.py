@@ -112,6 +112,13 @@ def test_copula_condition_matches_latent_formula_and_rejection():
     mu, s = _schur(np.zeros(3), np.asarray(p.correlation), [0], [1, 2], np.array([z0]))
     np.testing.assert_allclose(np.asarray(c.latent_mean), mu, rtol=1e-10)
     np.testing.assert_allclose(np.asarray(c.correlation), s, rtol=1e-10, atol=1e-13)
+    # conditional density = joint density / marginal density of the given column
+    pts = x[:5, 1:]
+    full = np.column_stack([np.full(5, 1.5), pts])
+    marg = st.lognorm(s=th[0, 1], scale=np.exp(th[0, 0])).logpdf(1.5)
+    np.testing.assert_allclose(
+        np.asarray(jg.log_prob(c, pts)), np.asarray(jg.log_prob(p, full)) - marg, rtol=1e-9
+    )
     big = np.asarray(jg.sample(jax.random.key(2), p, 100_000))
     keep = np.abs(big[:, 0] - 1.5) < 0.04
     s_c = np.asarray(jg.sample(jax.random.key(3), c, 10_000))
