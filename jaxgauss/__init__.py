@@ -30,6 +30,8 @@ from jaxgauss.mixture import n_parameters as n_parameters
 from jaxgauss.mixture import precisions_cholesky as precisions_cholesky
 from jaxgauss.mixture import predict as predict
 from jaxgauss.mixture import predict_proba as predict_proba
+from jaxgauss.sgd import SGDFit as SGDFit
+from jaxgauss.sgd import fit_gmm_sgd as fit_gmm_sgd
 from jaxgauss.writers import sample_to as sample_to
 
 __version__ = "0.1.0"
@@ -42,6 +44,7 @@ __all__ = [
     "GMMFit",
     "GMMParams",
     "GaussianParams",
+    "SGDFit",
     "aic",
     "bic",
     "covariances",
@@ -51,6 +54,7 @@ __all__ = [
     "factorize",
     "fit_gaussian",
     "fit_gmm",
+    "fit_gmm_sgd",
     "gaussian",
     "gmm_params",
     "linalg",
