@@ -30,6 +30,8 @@ from jaxgauss.mixture import n_parameters as n_parameters
 from jaxgauss.mixture import precisions_cholesky as precisions_cholesky
 from jaxgauss.mixture import predict as predict
 from jaxgauss.mixture import predict_proba as predict_proba
+from jaxgauss.selection import Selection as Selection
+from jaxgauss.selection import select_gmm as select_gmm
 from jaxgauss.sgd import SGDFit as SGDFit
 from jaxgauss.sgd import fit_gmm_sgd as fit_gmm_sgd
 from jaxgauss.writers import sample_to as sample_to
@@ -45,6 +47,7 @@ __all__ = [
     "GMMParams",
     "GaussianParams",
     "SGDFit",
+    "Selection",
     "aic",
     "bic",
     "covariances",
@@ -67,4 +70,5 @@ __all__ = [
     "random",
     "sample",
     "sample_to",
+    "select_gmm",
 ]

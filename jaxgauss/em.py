@@ -171,6 +171,20 @@ def _e_step(data: _Data, comp: _Comp, ctype: str) -> tuple[jax.Array, jax.Array,
     return ll, log_resp, row
 
 
+def _poorly_explained_rows(row_ll: jax.Array, k: int) -> jax.Array:
+    """``k`` distinct rows of low log-likelihood, worst first, in one pass (no sort of ``n``).
+
+    Row ``i`` belongs to residue class ``i mod k``; each class contributes its worst row.
+    """
+    n = row_ll.shape[0]
+    m = -(-n // k)
+    padded = jnp.concatenate([row_ll, jnp.full((m * k - n,), jnp.inf, row_ll.dtype)])
+    grid = padded.reshape(m, k)
+    rows = jnp.argmin(grid, axis=0) * k + jnp.arange(k)
+    order = jnp.argsort(jnp.min(grid, axis=0))
+    return jnp.minimum(rows[order], n - 1)
+
+
 def _m_step(
     data: _Data,
     resp: jax.Array,
@@ -195,8 +209,7 @@ def _m_step(
     row_mass = data.total / n
     collapsed = active & (nk < 0.5 * row_mass)
     n_collapsed = jnp.sum(collapsed)
-    # The j-th collapsed component takes the j-th worst explained row of positive weight.
-    worst = jax.lax.top_k(jnp.where(w > 0, -row_ll, -jnp.inf), k)[1]
+    worst = _poorly_explained_rows(jnp.where(w > 0, row_ll, jnp.inf), k)
     slot = jnp.cumsum(collapsed) - 1
     seed_means = x[worst[jnp.clip(slot, 0, k - 1)]]
     means = jnp.where(collapsed[:, None], seed_means, means)
