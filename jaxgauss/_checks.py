@@ -64,13 +64,21 @@ def as_float_array(x: Any, name: str, *, ndim: int | None = None, dtype: Any = N
     return arr
 
 
+@jax.jit
+def _count_nonfinite(x: jax.Array) -> jax.Array:
+    return jnp.sum(~jnp.isfinite(x))
+
+
 def check_finite(x: jax.Array, name: str) -> None:
-    """Raises ``ValueError`` if a concrete ``x`` holds NaN or infinity; no-op under tracing."""
+    """Raises ``ValueError`` if a concrete ``x`` holds NaN or infinity; no-op under tracing.
+
+    The count is reduced where the data live (one scalar comes back), so it also works for
+    arrays sharded over devices and hosts.
+    """
     if not is_concrete(x):
         return
-    host = np.asarray(x)
-    if not np.all(np.isfinite(host)):
-        bad = int(np.size(host) - np.count_nonzero(np.isfinite(host)))
+    bad = int(_count_nonfinite(x))
+    if bad:
         raise ValueError(f"{name} must be finite; it holds {bad} NaN or infinite value(s)")
 
 
@@ -106,6 +114,11 @@ def check_positive_int(n: Any, name: str) -> int:
     return int(n)
 
 
+@jax.jit
+def _weight_summary(w: jax.Array) -> jax.Array:
+    return jnp.stack([_count_nonfinite(w).astype(w.dtype), jnp.min(w), jnp.max(w)])
+
+
 def check_sample_weight(sample_weight: Any, n: int, dtype: Any) -> jax.Array:
     """Validates per-row weights: shape ``(n,)``, finite, non-negative, not all zero."""
     w = as_float_array(sample_weight, "sample_weight", ndim=1, dtype=dtype)
@@ -114,12 +127,12 @@ def check_sample_weight(sample_weight: Any, n: int, dtype: Any) -> jax.Array:
             f"sample_weight must have shape ({n},) to match the {n} rows of x; got {w.shape}"
         )
     if is_concrete(w):
-        host = np.asarray(w)
-        if not np.all(np.isfinite(host)):
+        bad, low, high = (float(v) for v in _weight_summary(w))
+        if bad:
             raise ValueError("sample_weight must be finite")
-        if np.any(host < 0):
-            raise ValueError(f"sample_weight must be non-negative; its minimum is {host.min():.3g}")
-        if not np.any(host > 0):
+        if low < 0:
+            raise ValueError(f"sample_weight must be non-negative; its minimum is {low:.3g}")
+        if not high > 0:
             raise ValueError("sample_weight must have at least one positive entry; all are zero")
     return w
 

@@ -214,7 +214,7 @@ def estimate_covariance(
         if sums is not None and arr.shape[1] != d:
             raise ValueError(f"every chunk must have {d} columns; got a chunk of shape {arr.shape}")
         d = arr.shape[1]
-        n_rows += int(np.count_nonzero(np.asarray(w)))
+        n_rows += int(jnp.count_nonzero(w))
         sums = _start(arr, w) if sums is None else _update(sums, arr, w)
     if sums is None or n_rows == 0:
         raise ValueError("x must contain at least one row with positive weight; got none")
