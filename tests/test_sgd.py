@@ -14,16 +14,22 @@ def blobs():
     rng = np.random.default_rng(0)
     centers = np.array([[0.0, 0.0], [40.0, 0.0], [0.0, 50.0]]) + 100.0
     cov = np.array([[4.0, 1.5], [1.5, 3.0]])
-    return np.concatenate([rng.multivariate_normal(c, cov * (i + 1), size=600) for i, c in enumerate(centers)])
+    return np.concatenate(
+        [rng.multivariate_normal(c, cov * (i + 1), size=600) for i, c in enumerate(centers)]
+    )
 
 
 @pytest.mark.parametrize("ctype", ["full", "diag"])
 def test_reaches_em_log_likelihood(blobs, ctype):
     em = jg.fit_gmm(jax.random.key(0), blobs, 3, covariance_type=ctype)
-    fit = jg.fit_gmm_sgd(jax.random.key(1), blobs, 3, covariance_type=ctype, steps=600, batch_size=256)
+    fit = jg.fit_gmm_sgd(
+        jax.random.key(1), blobs, 3, covariance_type=ctype, steps=600, batch_size=256
+    )
     assert fit.losses.shape == (600,)
     assert float(fit.log_likelihood) > float(em.log_likelihood) - 0.05
-    np.testing.assert_allclose(float(fit.log_likelihood), float(jnp.mean(jg.log_prob(fit.params, blobs))))
+    np.testing.assert_allclose(
+        float(fit.log_likelihood), float(jnp.mean(jg.log_prob(fit.params, blobs)))
+    )
     np.testing.assert_allclose(np.sort(fit.params.weights), [1 / 3] * 3, atol=0.03)
 
 
@@ -47,7 +53,9 @@ def test_never_nan_on_degenerate_data(ctype):
     rng = np.random.default_rng(3)
     x = np.repeat(rng.normal(size=(20, 3)), 10, axis=0)
     x[:, 2] = 1.0
-    fit = jg.fit_gmm_sgd(jax.random.key(0), x, 4, covariance_type=ctype, optimizer=optax.sgd(1.0), steps=100)
+    fit = jg.fit_gmm_sgd(
+        jax.random.key(0), x, 4, covariance_type=ctype, optimizer=optax.sgd(1.0), steps=100
+    )
     assert all(bool(jnp.all(jnp.isfinite(leaf))) for leaf in jax.tree.leaves(fit.params))
     assert bool(jnp.all(jnp.isfinite(fit.losses)))
 
@@ -69,8 +77,18 @@ def test_warm_start_keeps_em_solution(blobs):
 @pytest.mark.parametrize(
     ("args", "kwargs", "err", "match"),
     [
-        ((np.zeros((5, 2)), 6), {}, ValueError, "n_components=6 must be at most the number of rows"),
-        ((np.zeros((5, 2)), 2), {"covariance_type": "block"}, ValueError, "covariance_type must be one of"),
+        (
+            (np.zeros((5, 2)), 6),
+            {},
+            ValueError,
+            "n_components=6 must be at most the number of rows",
+        ),
+        (
+            (np.zeros((5, 2)), 2),
+            {"covariance_type": "block"},
+            ValueError,
+            "covariance_type must be one of",
+        ),
         ((np.zeros((5, 2)), 2), {"optimizer": "adam"}, TypeError, "optimizer must be an optax"),
         ((np.zeros((5, 2)), 2), {"steps": 0}, ValueError, "steps must be a positive integer"),
         ((np.array([[np.nan, 1.0]] * 5), 2), {}, ValueError, "data must be finite"),
