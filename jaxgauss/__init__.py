@@ -44,6 +44,8 @@ from jaxgauss.mixture import predict as predict
 from jaxgauss.mixture import predict_proba as predict_proba
 from jaxgauss.selection import Selection as Selection
 from jaxgauss.selection import select_gmm as select_gmm
+from jaxgauss.sgd import SGDFit as SGDFit
+from jaxgauss.sgd import fit_gmm_sgd as fit_gmm_sgd
 from jaxgauss.synthesizer import Synthesizer as Synthesizer
 from jaxgauss.writers import sample_to as sample_to
 
@@ -60,13 +62,14 @@ __all__ = [
     "GMMFit",
     "GMMParams",
     "GaussianParams",
+    "SGDFit",
     "Selection",
     "Synthesizer",
     "aic",
     "bic",
-    "covariances",
     "complete_rows",
     "condition",
+    "covariances",
     "datasets",
     "distributed",
     "estimate_covariance",
@@ -74,6 +77,7 @@ __all__ = [
     "fit_copula",
     "fit_gaussian",
     "fit_gmm",
+    "fit_gmm_sgd",
     "gaussian",
     "gmm_params",
     "linalg",
@@ -88,8 +92,8 @@ __all__ = [
     "privacy",
     "random",
     "sample",
-    "sample_to",
     "sample_constrained",
+    "sample_to",
     "select_gmm",
     "tables",
     "transforms",

@@ -13,6 +13,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.sharding import AxisType, Mesh, NamedSharding
 
 __all__ = [
     "as_float_array",
@@ -137,6 +138,19 @@ def check_sample_weight(sample_weight: Any, n: int, dtype: Any) -> jax.Array:
     return w
 
 
+def _auto_sharded(arr: jax.Array) -> jax.Array:
+    """Re-labels an array sharded on an ``Explicit`` mesh (``jax.make_mesh``'s default) onto
+    the same devices with ``Auto`` axes, so that the compiler may place reductions itself."""
+    sharding = getattr(arr, "sharding", None)
+    if not (isinstance(sharding, NamedSharding) and is_concrete(arr)):
+        return arr
+    mesh = sharding.mesh
+    if all(t != AxisType.Explicit for t in mesh.axis_types):
+        return arr
+    auto = Mesh(mesh.devices, mesh.axis_names, axis_types=(AxisType.Auto,) * len(mesh.axis_names))
+    return jax.device_put(arr, NamedSharding(auto, sharding.spec))
+
+
 def as_rows(x: Any, d: int | None = None, name: str = "x") -> jax.Array:
     """Validates data rows: ``(n, d)``, or ``(d,)`` for one row; finite when concrete.
 
@@ -152,4 +166,4 @@ def as_rows(x: Any, d: int | None = None, name: str = "x") -> jax.Array:
         want = f"(n, {d}) or ({d},)" if d is not None else "(n_samples, n_features)"
         raise ValueError(f"{name} must have shape {want}; got {tuple(arr.shape)}")
     check_finite(arr, name)
-    return arr
+    return _auto_sharded(arr)

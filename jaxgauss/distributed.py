@@ -17,15 +17,18 @@ dispatch is asynchronous) and compiles once per device.
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import jax
+import numpy as np
 from jax.sharding import NamedSharding
 
 from jaxgauss import _checks, dispatch
 from jaxgauss import random as _random
 
-__all__ = ["initialize", "row_shards", "sample"]
+__all__ = ["initialize", "row_shards", "sample", "write_npy"]
 
 
 def initialize(
@@ -66,6 +69,17 @@ def _row_axes(sharding: NamedSharding) -> tuple[str, ...]:
 def row_shards(sharding: NamedSharding) -> int:
     """Number of row shards a ``NamedSharding`` makes (the product of its row axes' sizes)."""
     return math.prod(sharding.mesh.shape[a] for a in _row_axes(sharding))
+
+
+def _local_copy(leaf: Any) -> Any:
+    """A process-local copy of a replicated global array (e.g. parameters fitted on a mesh)."""
+    if isinstance(leaf, jax.Array) and not leaf.is_fully_addressable:
+        if not leaf.is_fully_replicated:
+            raise ValueError(
+                "params and key must be replicated across processes to sample from them"
+            )
+        return leaf.addressable_data(0)
+    return leaf
 
 
 def sample(
@@ -110,6 +124,7 @@ def sample(
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise ValueError(f"offset must be a non-negative Python int; got {offset!r}")
     local = n // shards
+    key, params = jax.tree.map(_local_copy, (key, params))
     pieces: dict[Any, Any] = {}
     for device, index in sharding.addressable_devices_indices_map((n, 1)).items():
         start = index[0].start or 0
@@ -132,3 +147,54 @@ def sample(
             )
         )
     return jax.tree.unflatten(treedef, out)
+
+
+def write_npy(path: str | os.PathLike[str], x: jax.Array) -> Path:
+    """Writes a row-sharded global array to one ``.npy`` file, each process its own rows.
+
+    Process 0 creates a temporary file of the final size with the header; after a barrier every
+    process writes the rows of its addressable shards at their offsets (disjoint ranges; a
+    replicated shard is written once, by its first holder); after a second barrier process 0
+    renames the file into place, so no reader ever sees a partial file under ``path``. The
+    directory must be shared by all processes (one machine, or a shared filesystem).
+
+    Args:
+      path: the target ``.npy`` file.
+      x: ``(n, ...)`` array, e.g. from :func:`sample`.
+
+    Returns:
+      The path written.
+    """
+    from jax.experimental import multihost_utils
+
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    dtype = np.dtype(x.dtype)
+    row_bytes = int(np.prod(x.shape[1:], dtype=np.int64)) * dtype.itemsize
+    header = {
+        "descr": np.lib.format.dtype_to_descr(dtype),
+        "fortran_order": False,
+        "shape": tuple(x.shape),
+    }
+    if jax.process_index() == 0:
+        with open(partial, "wb") as f:
+            np.lib.format.write_array_header_1_0(f, header)
+            f.truncate(f.tell() + row_bytes * x.shape[0])
+    multihost_utils.sync_global_devices(f"jaxgauss.write_npy:create:{path}")
+    with open(partial, "r+b") as f:
+        np.lib.format.read_magic(f)
+        np.lib.format.read_array_header_1_0(f)
+        start = f.tell()
+        for shard in x.addressable_shards:
+            if shard.replica_id != 0:
+                continue
+            first = shard.index[0].start or 0
+            f.seek(start + first * row_bytes)
+            f.write(np.ascontiguousarray(np.asarray(shard.data)).tobytes())
+        f.flush()
+        os.fsync(f.fileno())
+    multihost_utils.sync_global_devices(f"jaxgauss.write_npy:written:{path}")
+    if jax.process_index() == 0:
+        os.replace(partial, path)
+    multihost_utils.sync_global_devices(f"jaxgauss.write_npy:renamed:{path}")
+    return path

@@ -18,6 +18,8 @@ SCRIPTS = Path(__file__).parent / "scripts"
 
 def _run(script: str, devices: int = 4) -> str:
     env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}")
+    # The checkout under test, not whatever jaxgauss is installed.
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parents[1]), env.get("PYTHONPATH", "")])
     proc = subprocess.run(
         [sys.executable, str(SCRIPTS / script)],
         env=env,
@@ -47,3 +49,7 @@ def test_errors_single_device():
         jg.distributed.sample(key, p, 4, sharding=NamedSharding(mesh, P("rows")), offset=-1)
     x = jg.distributed.sample(key, p, 4, sharding=NamedSharding(mesh, P("rows")), offset=9)
     np.testing.assert_array_equal(x, jg.sample(key, p, 4, offset=9))
+
+
+def test_sharded_fit_equals_unsharded():
+    assert "sharded fit ok" in _run("sharded_fit.py")
