@@ -79,7 +79,12 @@ def _check_params(est: GaussianMixture) -> None:
             f"The {param!r} parameter of {name} must be {expected}. Got {got!r} instead."
         )
 
-    for param, low in (("n_components", 1), ("max_iter", 0), ("n_init", 1), ("verbose_interval", 1)):
+    for param, low in (
+        ("n_components", 1),
+        ("max_iter", 0),
+        ("n_init", 1),
+        ("verbose_interval", 1),
+    ):
         v = getattr(est, param)
         if not _is_int(v) or v < low:
             raise bad(param, f"an int in the range [{low}, inf)")
@@ -341,7 +346,6 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             raise ValueError(
                 f"Expected n_samples >= n_components but got n_components = {k}, n_samples = {n}"
             )
-        covariance_type = self.covariance_type
         user = self._checked_inits(d)
         continuing = self.warm_start and hasattr(self, "converged_")
         key = _key_from_random_state(self.random_state)
@@ -370,7 +374,9 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     def _checked_inits(self, d: int) -> dict[str, np.ndarray | None]:
         k, ct = self.n_components, self.covariance_type
         return {
-            "weights": None if self.weights_init is None else _check_weights_init(self.weights_init, k),
+            "weights": None
+            if self.weights_init is None
+            else _check_weights_init(self.weights_init, k),
             "means": None if self.means_init is None else _check_means_init(self.means_init, k, d),
             "precisions": (
                 None
@@ -477,7 +483,9 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             if self.verbose and it % self.verbose_interval == 0:
                 t = time.perf_counter()
                 if self.verbose >= 2:
-                    print(f"  Iteration {it}\t time lapse {t - t_prev:.5f}s\t ll change {change:.5f}")
+                    print(
+                        f"  Iteration {it}\t time lapse {t - t_prev:.5f}s\t ll change {change:.5f}"
+                    )
                 else:
                     print(f"  Iteration {it}")
                 t_prev = t
@@ -512,7 +520,7 @@ class GaussianMixture(DensityMixin, BaseEstimator):
 
     @property
     def params_(self):
-        """The fitted mixture as a :class:`jaxgauss.GMMParams`, for ``jg.sample``/``jg.log_prob``."""
+        """The fitted mixture as a :class:`jaxgauss.GMMParams`, for the functional API."""
         check_is_fitted(self)
         with _precision(self.means_.dtype):
             return self._get_params_tree()

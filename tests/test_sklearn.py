@@ -61,7 +61,9 @@ def _inits(x, covariance_type, k=3, seed=1):
 
 def _assert_same_fit(ours, ref, rtol=1e-6):
     for name in FITTED:
-        np.testing.assert_allclose(getattr(ours, name), getattr(ref, name), rtol=rtol, atol=rtol * 1e-3, err_msg=name)
+        np.testing.assert_allclose(
+            getattr(ours, name), getattr(ref, name), rtol=rtol, atol=rtol * 1e-3, err_msg=name
+        )
     assert ours.n_iter_ == ref.n_iter_
     assert ours.converged_ == ref.converged_
     np.testing.assert_allclose(ours.lower_bound_, ref.lower_bound_, rtol=rtol)
@@ -310,7 +312,9 @@ def test_data_errors():
         gm.sample(0)
 
 
-@pytest.mark.parametrize("method", ["predict", "predict_proba", "score_samples", "score", "bic", "aic"])
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "score_samples", "score", "bic", "aic"]
+)
 def test_not_fitted(method):
     with pytest.raises(NotFittedError):
         getattr(GaussianMixture(), method)(_data(n=10))
@@ -327,7 +331,9 @@ def test_verbose_output(capsys):
     out = capsys.readouterr().out
     assert out.startswith("Initialization 0\n")
     assert "  Iteration 1\t ll change" in out
-    assert re.search(r"Initialization converged\. time lapse [0-9.]+s\t lower bound -?[0-9.]+\.", out)
+    assert re.search(
+        r"Initialization converged\. time lapse [0-9.]+s\t lower bound -?[0-9.]+\.", out
+    )
 
 
 # --------------------------------------------------------------------------------------------
