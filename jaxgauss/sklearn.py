@@ -20,6 +20,7 @@ own use would; a JAX key is used as given.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import numbers
 import time
 import warnings
@@ -232,6 +233,40 @@ def _check_precisions_init(precisions: Any, covariance_type: str, k: int, d: int
 
 
 # --------------------------------------------------------------------------------------------
+# Row buckets: one compilation per bucket of row counts, not per row count
+
+#: Row counts up to this are padded to the next power of two (at least ``_MIN_ROWS``).
+_MAX_PADDED_ROWS = 1 << 16
+_MIN_ROWS = 256
+
+
+@dataclasses.dataclass(frozen=True)
+class _Rows:
+    """Data rows padded to a bucketed count, with frequency weights that mask the padding.
+
+    JAX compiles one program per input shape. Cross-validation and small experiments fit many
+    slightly different row counts; padding small inputs to the next power of two with
+    zero-weight copies of the first row (``jg.fit_gmm`` treats ``sample_weight`` as frequency
+    weights, so such rows change no sum) lets those fits share a few programs. Per-row
+    results of padded rows are cut off. Inputs above ``_MAX_PADDED_ROWS`` rows are used as is.
+    """
+
+    x: jax.Array  # (m, d), m >= n
+    weights: jax.Array | None  # (m,) 1 for real rows, 0 for padding; None when m == n
+    n: int  # number of real rows
+
+    @classmethod
+    def pad(cls, X: np.ndarray) -> _Rows:
+        n = X.shape[0]
+        m = n if n > _MAX_PADDED_ROWS else max(_MIN_ROWS, 1 << (n - 1).bit_length())
+        if m == n:
+            return cls(jnp.asarray(X), None, n)
+        filler = np.broadcast_to(X[:1], (m - n, X.shape[1]))
+        weights = np.concatenate([np.ones(n, X.dtype), np.zeros(m - n, X.dtype)])
+        return cls(jnp.asarray(np.concatenate([X, filler])), jnp.asarray(weights), n)
+
+
+# --------------------------------------------------------------------------------------------
 # The estimator
 
 
@@ -350,13 +385,13 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         continuing = self.warm_start and hasattr(self, "converged_")
         key = _key_from_random_state(self.random_state)
         with _precision(X.dtype):
-            x = jnp.asarray(X)
+            data = _Rows.pad(X)
             if continuing:
-                result = self._continue_em(x)
+                result = self._continue_em(data)
             else:
-                result = self._fresh_em(key, x, user)
+                result = self._fresh_em(key, data, user)
             params, lower_bound, n_iter, converged, history = result
-            labels = np.asarray(jg.predict(params, x))
+            labels = np.asarray(jg.predict(params, data.x))[: data.n]
             self._set_fitted(params, X.dtype)
         if not converged and self.max_iter > 0:
             warnings.warn(
@@ -385,62 +420,53 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             ),
         }
 
-    def _fresh_em(self, key: jax.Array, x: jax.Array, user: dict[str, Any]) -> tuple:
+    def _em(self, key: jax.Array, data: _Rows, *, max_iter: int, params_init=None, **kw):
+        """One call of :func:`jaxgauss.fit_gmm` with this estimator's settings."""
+        return jg.fit_gmm(
+            key,
+            data.x,
+            self.n_components,
+            covariance_type=self.covariance_type,
+            max_iter=max_iter,
+            tol=self.tol,
+            reg_covar=self.reg_covar,
+            init=_INIT_NAMES[self.init_params],
+            sample_weight=data.weights,
+            params_init=params_init,
+            **kw,
+        )
+
+    def _fresh_em(self, key: jax.Array, data: _Rows, user: dict[str, Any]) -> tuple:
         """Initialization (or the user's initial parameters) followed by EM."""
-        ct = self.covariance_type
         self._verbose_init_begin(0)
         params_init = None
         n_init = self.n_init
         if any(v is not None for v in user.values()):
-            params_init = self._user_params_init(key, x, user)
-            n_init = 1  # scikit-learn repeats identical runs; one is enough
+            params_init = self._user_params_init(key, data, user)
+            n_init = 1  # every restart would start from the same given parameters
         if self.max_iter == 0:
             if params_init is None:
-                params_init = self._initialization(key, x)
+                params_init = self._em(key, data, max_iter=0).params
             self._verbose_init_end(-np.inf, False)
             return params_init, -np.inf, 0, False, []
-        fit = jg.fit_gmm(
-            key,
-            x,
-            self.n_components,
-            covariance_type=ct,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            reg_covar=self.reg_covar,
-            init=_INIT_NAMES[self.init_params],
-            n_init=n_init,
-            params_init=params_init,
-        )
+        fit = self._em(key, data, max_iter=self.max_iter, params_init=params_init, n_init=n_init)
         history = _history(fit)
-        self._verbose_iterations(history)
+        self._verbose_iterations(history, -np.inf)
         self._verbose_init_end(float(fit.log_likelihood), bool(fit.converged))
         return fit.params, fit.log_likelihood, fit.n_iter, fit.converged, history
 
-    def _initialization(self, key: jax.Array, x: jax.Array):
-        """The ``init_params`` initialization alone (``jg.fit_gmm`` with ``max_iter=0``)."""
-        fit = jg.fit_gmm(
-            key,
-            x,
-            self.n_components,
-            covariance_type=self.covariance_type,
-            max_iter=0,
-            reg_covar=self.reg_covar,
-            init=_INIT_NAMES[self.init_params],
-        )
-        return fit.params
-
-    def _user_params_init(self, key: jax.Array, x: jax.Array, user: dict[str, Any]):
+    def _user_params_init(self, key: jax.Array, data: _Rows, user: dict[str, Any]):
         """GMMParams from ``weights_init``/``means_init``/``precisions_init``.
 
-        Missing pieces come from the ``init_params`` initialization, as in scikit-learn (its
-        covariances are estimated around the initialization's own means).
+        Missing pieces come from the ``init_params`` initialization (``jg.fit_gmm`` with
+        ``max_iter=0``), as in scikit-learn, whose covariances are then those estimated around
+        the initialization's own means.
         """
-        ct, dtype = self.covariance_type, x.dtype
+        ct, dtype = self.covariance_type, data.x.dtype
+        weights = means = scales = None
         if any(v is None for v in user.values()):
-            base = self._initialization(key, x)
+            base = self._em(key, data, max_iter=0).params
             weights, means, scales = base.weights, base.means, base.scales
-        else:
-            weights = means = scales = None
         if user["weights"] is not None:
             weights = jnp.asarray(user["weights"], dtype)
         if user["means"] is not None:
@@ -451,50 +477,33 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             scales = jnp.asarray(_scales_from_precisions_cholesky(chol, ct), dtype)
         return jg.GMMParams(weights, means, scales, covariance_type=ct)
 
-    def _continue_em(self, x: jax.Array) -> tuple:
-        """warm_start: EM from the fitted parameters, one compiled EM step per call.
+    def _continue_em(self, data: _Rows) -> tuple:
+        """warm_start: EM from the fitted parameters.
 
-        scikit-learn compares the first new log-likelihood with the stored ``lower_bound_``, so
-        a converged model stops after one iteration. Running the steps one by one reproduces
-        that criterion exactly; each step is the same compiled program.
+        scikit-learn compares the first new log-likelihood with the stored ``lower_bound_``
+        (so a converged model stops after one iteration), whereas ``jg.fit_gmm`` compares it
+        with ``-inf``. Both then apply the same rule, so one call gives scikit-learn's result
+        unless the first change is already below ``tol``; in that case a one-iteration call
+        reproduces scikit-learn's stop.
         """
-        ct = self.covariance_type
-        params = self._get_params_tree(x.dtype)
-        lower_bound = self.lower_bound_
-        history: list[float] = []
-        converged = False
+        params = self._get_params_tree(data.x.dtype)
+        previous = self.lower_bound_
         self._verbose_init_begin(0)
-        t_prev = time.perf_counter()
-        for it in range(1, self.max_iter + 1):
-            fit = jg.fit_gmm(
-                jax.random.key(0),  # unused: params_init given
-                x,
-                self.n_components,
-                covariance_type=ct,
-                max_iter=1,
-                tol=self.tol,
-                reg_covar=self.reg_covar,
-                params_init=params,
-            )
-            previous, lower_bound = lower_bound, float(fit.log_likelihood)
-            params = fit.params
-            history.append(lower_bound)
-            change = lower_bound - previous
-            if self.verbose and it % self.verbose_interval == 0:
-                t = time.perf_counter()
-                if self.verbose >= 2:
-                    print(
-                        f"  Iteration {it}\t time lapse {t - t_prev:.5f}s\t ll change {change:.5f}"
-                    )
-                else:
-                    print(f"  Iteration {it}")
-                t_prev = t
-            if abs(change) < self.tol:
-                converged = True
-                break
-        n_iter = len(history)
-        self._verbose_init_end(lower_bound, converged)
-        return params, lower_bound, n_iter, converged, history
+        if self.max_iter == 0:
+            self._verbose_init_end(-np.inf, False)
+            return params, -np.inf, 0, False, []
+        key = jax.random.key(0)  # unused: jg.fit_gmm ignores the key given params_init
+        fit = self._em(key, data, max_iter=self.max_iter, params_init=params)
+        history = _history(fit)
+        if abs(history[0] - previous) < self.tol:
+            fit = self._em(key, data, max_iter=1, params_init=params)
+            history = _history(fit)
+            converged = True
+        else:
+            converged = bool(fit.converged)
+        self._verbose_iterations(history, previous)
+        self._verbose_init_end(float(fit.log_likelihood), converged)
+        return fit.params, fit.log_likelihood, fit.n_iter, converged, history
 
     # ---------------------------------------------------------------------------- attributes
 
@@ -527,17 +536,18 @@ class GaussianMixture(DensityMixin, BaseEstimator):
 
     # ---------------------------------------------------------------------------- inference
 
-    def _validated(self, X: Any) -> tuple[Any, np.ndarray]:
+    def _apply(self, fn: Any, X: Any) -> np.ndarray:
+        """``fn(params, rows)`` on validated ``X`` (rows padded to a bucket, then cut)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         dtype = np.result_type(X.dtype, self.means_.dtype)
-        return dtype, X.astype(dtype, copy=False)
+        with _precision(dtype):
+            data = _Rows.pad(X.astype(dtype, copy=False))
+            return np.asarray(fn(self._get_params_tree(dtype), data.x))[: data.n]
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Log-density of each row of ``X``: ``(n_samples,)``."""
-        dtype, X = self._validated(X)
-        with _precision(dtype):
-            return np.asarray(jg.log_prob(self._get_params_tree(dtype), X))
+        return self._apply(jg.log_prob, X)
 
     def score(self, X: Any, y: Any = None) -> float:
         """Mean log-density of the rows of ``X``."""
@@ -545,15 +555,11 @@ class GaussianMixture(DensityMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable component of each row: ``(n_samples,)`` integers."""
-        dtype, X = self._validated(X)
-        with _precision(dtype):
-            return np.asarray(jg.predict(self._get_params_tree(dtype), X))
+        return self._apply(jg.predict, X)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Posterior component probabilities: ``(n_samples, n_components)``."""
-        dtype, X = self._validated(X)
-        with _precision(dtype):
-            return np.asarray(jg.predict_proba(self._get_params_tree(dtype), X))
+        return self._apply(jg.predict_proba, X)
 
     def bic(self, X: Any) -> float:
         """Bayesian information criterion ``-2 log L + p log n`` (lower is better)."""
@@ -597,12 +603,11 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             print(f"Initialization {index}")
             self._init_t0 = time.perf_counter()
 
-    def _verbose_iterations(self, history: list[float]) -> None:
+    def _verbose_iterations(self, history: list[float], previous: float) -> None:
         # The EM loop runs inside one compiled program; its per-iteration log-likelihoods are
         # reported after it ends (no timings per iteration).
         if not self.verbose:
             return
-        previous = -np.inf
         for it, ll in enumerate(history, start=1):
             if it % self.verbose_interval == 0:
                 if self.verbose >= 2:

@@ -2,6 +2,10 @@
 
 The oracle is scikit-learn itself: from the same initial parameters both run the same EM
 iterations, so every fitted attribute must agree to float64 rounding (we ask 1e-6 relative).
+
+Compile budget: every distinct (rows bucket, features, components, covariance type, init,
+max_iter, dtype, n_init) costs one JAX compilation of the fit (seconds on a small CPU), so the
+tests share one data set (240 x 3, bucket 256) and K=3 wherever the point allows.
 """
 
 from __future__ import annotations
@@ -95,12 +99,12 @@ def test_same_em_as_sklearn_from_same_init(covariance_type):
 
 def test_same_em_when_not_converged_and_warns():
     x = _data()
-    kw = dict(n_components=3, tol=0.0, max_iter=4, **_inits(x, "full"))
+    kw = dict(n_components=3, tol=0.0, **_inits(x, "full"))  # tol=0: all 100 iterations
     with pytest.warns(ConvergenceWarning, match="did not converge"):
         ref = skm.GaussianMixture(**kw).fit(x)
     with pytest.warns(ConvergenceWarning, match="did not converge"):
         ours = GaussianMixture(**kw).fit(x)
-    assert ours.n_iter_ == 4 and not ours.converged_
+    assert ours.n_iter_ == 100 and not ours.converged_
     _assert_same_fit(ours, ref)
 
 
@@ -130,11 +134,9 @@ def test_float64_data_is_fitted_in_float64_without_global_x64():
     np.testing.assert_allclose(scores, ref.score_samples(x), rtol=1e-6)
 
 
-@pytest.mark.parametrize("covariance_type", ["full", "spherical"])
-def test_warm_start_continues_like_sklearn(covariance_type):
+def test_warm_start_continues_like_sklearn():
     x = _data()
-    kw = dict(n_components=3, covariance_type=covariance_type, warm_start=True, max_iter=2)
-    kw.update(_inits(x, covariance_type))
+    kw = dict(n_components=3, warm_start=True, max_iter=2, **_inits(x, "full"))
     ref = skm.GaussianMixture(**kw)
     ours = GaussianMixture(**kw)
     with warnings.catch_warnings():
@@ -167,7 +169,7 @@ def test_warm_start_false_reinitializes():
 
 
 def test_default_fit_is_good_and_deterministic_for_int_seed():
-    x = _data(n=600)
+    x = _data()
     ours = GaussianMixture(3, random_state=0).fit(x)
     ref = skm.GaussianMixture(3, random_state=0).fit(x)
     # Different initializations, same local optimum on this easy problem.
@@ -178,27 +180,31 @@ def test_default_fit_is_good_and_deterministic_for_int_seed():
     np.testing.assert_array_equal(labels, ours.predict(x))
 
 
-@pytest.mark.parametrize("init_params", ["kmeans", "k-means++", "random", "random_from_data"])
+@pytest.mark.parametrize("init_params", ["k-means++", "random", "random_from_data"])
 def test_every_init_params_fits(init_params):
     x = _data()
-    gm = GaussianMixture(3, init_params=init_params, random_state=0, n_init=2).fit(x)
-    assert np.all(np.isfinite(gm.means_)) and gm.lower_bound_ > -10.0
+    one = GaussianMixture(1, random_state=0).fit(x).lower_bound_  # the best single Gaussian
+    n_init = 2 if init_params == "random" else 1
+    gm = GaussianMixture(3, init_params=init_params, random_state=0, n_init=n_init).fit(x)
+    assert np.all(np.isfinite(gm.means_)) and gm.converged_
     assert gm.weights_.sum() == pytest.approx(1.0)
+    # EM never decreases the likelihood: any sensible start ends above one Gaussian's fit
+    # (local optima differ between initializations, so no equality with another init).
+    assert gm.lower_bound_ > one
 
 
 def test_random_state_kinds():
     x = _data()
     rs = np.random.RandomState(0)
-    gm = GaussianMixture(3, init_params="random_from_data", random_state=rs, max_iter=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        a = gm.fit(x).means_.copy()
-        b = gm.fit(x).means_.copy()  # the RandomState advanced: a new initialization
-        assert not np.array_equal(a, b)
-        key = jax.random.key(7)
-        c = GaussianMixture(3, random_state=key, max_iter=1).fit(x).means_
-        d = GaussianMixture(3, random_state=key, max_iter=1).fit(x).means_
-    np.testing.assert_array_equal(c, d)
+    gm = GaussianMixture(3, init_params="random_from_data", random_state=rs)
+    a = gm.fit(x).lower_bounds_
+    b = gm.fit(x).lower_bounds_  # the RandomState advanced: another initialization
+    assert a != b
+    key = jax.random.key(7)
+    c = GaussianMixture(3, random_state=key).fit(x)
+    d = GaussianMixture(3, random_state=key).fit(x)
+    assert c.lower_bounds_ == d.lower_bounds_
+    np.testing.assert_array_equal(c.means_, d.means_)
 
 
 def test_partial_init_and_max_iter_zero():
@@ -296,16 +302,16 @@ def test_invalid_initial_parameters(kwargs, message):
 
 
 def test_data_errors():
-    x = _data(n=30)
+    x = _data()
     with pytest.raises(ValueError, match="Expected n_samples >= n_components"):
         GaussianMixture(5).fit(x[:4])
     bad = x.copy()
     bad[3, 1] = np.nan
     with pytest.raises(ValueError, match="NaN"):
-        GaussianMixture(2).fit(bad)
+        GaussianMixture(3).fit(bad)
     with pytest.raises(ValueError, match="Expected 2D array"):
-        GaussianMixture(2).fit(x[:, 0])
-    gm = GaussianMixture(2, random_state=0).fit(x)
+        GaussianMixture(3).fit(x[:, 0])
+    gm = GaussianMixture(3, random_state=0).fit(x)
     with pytest.raises(ValueError, match="X has 2 features, but GaussianMixture is expecting 3"):
         gm.predict(x[:, :2])
     with pytest.raises(ValueError, match="Invalid value for 'n_samples'"):
@@ -341,11 +347,11 @@ def test_verbose_output(capsys):
 
 
 def test_clone_pipeline_grid_search_pickle():
-    x = _data(n=300)
-    gm = GaussianMixture(3, covariance_type="diag", random_state=0)
+    x = _data()
+    gm = GaussianMixture(3, random_state=0)
     assert clone(gm).get_params() == gm.get_params()
-    pipe = make_pipeline(StandardScaler(), GaussianMixture(2, random_state=0)).fit(x)
-    assert pipe.predict(x).shape == (300,)
+    pipe = make_pipeline(StandardScaler(), GaussianMixture(3, random_state=0)).fit(x)
+    assert pipe.predict(x).shape == (240,)
     grid = GridSearchCV(GaussianMixture(random_state=0), {"n_components": [1, 3]}, cv=2).fit(x)
     assert grid.best_params_ == {"n_components": 3}  # held-out log-likelihood prefers 3
     fitted = gm.fit(x)
@@ -355,8 +361,8 @@ def test_clone_pipeline_grid_search_pickle():
 
 def test_feature_names():
     pd = pytest.importorskip("pandas")
-    df = pd.DataFrame(_data(n=50), columns=["a", "b", "c"])
-    gm = GaussianMixture(2, random_state=0).fit(df)
+    df = pd.DataFrame(_data(), columns=["a", "b", "c"])
+    gm = GaussianMixture(3, random_state=0).fit(df)
     assert list(gm.feature_names_in_) == ["a", "b", "c"] and gm.n_features_in_ == 3
     with pytest.warns(UserWarning, match="feature names"):
         gm.predict(df.to_numpy())
