@@ -529,10 +529,13 @@ class GaussianMixture(DensityMixin, BaseEstimator):
 
     @property
     def params_(self):
-        """The fitted mixture as a :class:`jaxgauss.GMMParams`, for the functional API."""
+        """The fitted mixture as a :class:`jaxgauss.GMMParams`, for the functional API.
+
+        In the fitted dtype where JAX allows it: a float64 fit gives float32 arrays unless
+        ``jax_enable_x64`` is on (the functions it is passed to would compute in float32).
+        """
         check_is_fitted(self)
-        with _precision(self.means_.dtype):
-            return self._get_params_tree()
+        return self._get_params_tree(jax.dtypes.canonicalize_dtype(self.means_.dtype))
 
     # ---------------------------------------------------------------------------- inference
 
