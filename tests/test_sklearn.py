@@ -381,3 +381,26 @@ EXPECTED_FAILED_CHECKS: dict[str, str] = {}
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+def test_row_buckets_share_one_compiled_fit():
+    from jaxgauss import em
+
+    x = _data()
+    GaussianMixture(3, random_state=0).fit(x)
+    size = em._fit_jit._cache_size()
+    for n in (130, 200):  # same 256-row bucket as the 240 rows: no new compilation
+        gm = GaussianMixture(3, random_state=0).fit(x[:n])
+        assert gm.predict(x[:n]).shape == (n,)
+    assert em._fit_jit._cache_size() == size
+
+
+def test_params_for_the_functional_api():
+    import jaxgauss as jg
+
+    x = _data()
+    gm = GaussianMixture(3, random_state=0).fit(x)
+    params = gm.params_
+    assert isinstance(params, jg.GMMParams) and params.covariance_type == "full"
+    np.testing.assert_allclose(np.asarray(jg.log_prob(params, x)), gm.score_samples(x), rtol=1e-10)
+    np.testing.assert_allclose(np.asarray(jg.covariances(params)), gm.covariances_, rtol=1e-10)
