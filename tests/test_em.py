@@ -182,7 +182,9 @@ def test_float32_ill_conditioned_is_finite(ctype):
     x = (x + 1e3).astype(np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", jg.ComponentCollapseWarning)
-        fit = jg.fit_gmm(jax.random.key(0), x, 4, covariance_type=ctype, reg_covar=0.0)
+        fit = jg.fit_gmm(
+            jax.random.key(0), x, 4, covariance_type=ctype, reg_covar=0.0, init="random_from_data"
+        )
     assert fit.params.means.dtype == jnp.float32
     for leaf in jax.tree.leaves(fit.params):
         assert np.all(np.isfinite(np.asarray(leaf)))
