@@ -167,7 +167,9 @@ def _erfcinv32(q: jax.Array) -> jax.Array:
     t = jnp.where(central, w - f32(2.5), jnp.sqrt(w) - f32(3.5))
     pad = len(_ERFCINV32_TAIL) - len(_ERFINV32_CENTRAL)
     coefs = [(f32(0), f32(b)) for b in _ERFCINV32_TAIL[:pad]]
-    coefs += [(f32(a), f32(b)) for a, b in zip(_ERFINV32_CENTRAL, _ERFCINV32_TAIL[pad:])]
+    coefs += [
+        (f32(a), f32(b)) for a, b in zip(_ERFINV32_CENTRAL, _ERFCINV32_TAIL[pad:], strict=True)
+    ]
     p = jnp.zeros_like(q)
     for a, b in coefs:
         p = jnp.where(central, a, b) + p * t
@@ -184,7 +186,7 @@ def _erfcinv64(q: jax.Array) -> jax.Array:
     b = (0.0,) * (len(a) - len(b)) + b
     c = (0.0,) * (len(a) - len(c)) + c
     p = jnp.zeros_like(q)
-    for ca, cb, cc in zip(a, b, c):
+    for ca, cb, cc in zip(a, b, c, strict=True):
         p = jnp.where(lt1, ca, jnp.where(lt2, cb, cc)) + p * t
     return p * (1.0 - q)
 
@@ -354,9 +356,7 @@ def row_stream(
         n_new = (tail + rows - 2) // rows
         start = first_block + jnp.uint32(k * per_step + 1)
         if n_new == 0:
-            return jax.tree.map(
-                lambda a: jax.lax.dynamic_slice_in_dim(a, within, tail), last
-            )
+            return jax.tree.map(lambda a: jax.lax.dynamic_slice_in_dim(a, within, tail), last)
         return window(last, blocks(start, n_new), tail)
 
     if n_steps == 0:
