@@ -36,8 +36,9 @@ Normals (exact inverse-CDF transform)
   the sign is a fair independent bit, so ``z`` is exactly ``N(0, 1)`` up to the resolution of
   ``q`` and the accuracy of ``erfcinv``. Working with the tail probability ``q`` rather than a
   uniform on ``(-1, 1)`` keeps the tails: the largest float32 value is
-  ``sqrt(2) erfcinv(2**-32) = 6.23`` (``P(|Z| > 6.23) = 5e-10``; float32 ``jax.random.normal``
-  stops near 5.4) and the largest float64 value 8.3.
+  ``sqrt(2) erfcinv(2**-32) = 6.34`` (``P(|Z| > 6.34) = 2.3e-10``; float32
+  ``jax.random.normal`` stops near 5.3, ``P(|Z| > 5.3) = 1.2e-7``) and the largest float64
+  value ``sqrt(2) erfcinv(2**-54) = 8.37`` (``P(|Z| > 8.37) = 6e-17``).
 
   ``erfcinv(q)`` is evaluated as ``(1 - q) * P(w)`` with ``w = -log(q (2 - q))``, the form of
   Giles (2010) with ``w`` computed from ``q`` directly (``1 - x**2`` would cancel in the tails).
@@ -93,6 +94,8 @@ def _philox4x32(
     k0: jax.Array, k1: jax.Array, counter: tuple[Any, Any, Any, Any]
 ) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
     """Philox-4x32-10 of the counter words under the key ``(k0, k1)`` (all ``uint32``)."""
+    k0 = jnp.asarray(k0, jnp.uint32)
+    k1 = jnp.asarray(k1, jnp.uint32)
     c0, c1, c2, c3 = counter
     for r in range(_PHILOX_ROUNDS):
         if r:
