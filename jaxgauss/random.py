@@ -315,9 +315,11 @@ def row_stream(
 ) -> Any:
     """Rows ``offset .. offset + n`` of the stream defined by ``key`` and ``block_fn``.
 
-    The rows are written in place into the ``(n, ...)`` result, a step of several blocks at a
-    time (about ``2**21`` values), so the working memory beside the result stays a few steps
-    whatever ``n``; each block is computed once.
+    The rows are produced in ``m`` steps of ``s = ceil(n / m)`` rows (at most about
+    ``2**21`` values each): step ``k`` computes the blocks that cover rows
+    ``p = min(k * s, n - s)`` to ``p + s`` and writes them in place into the ``(n, ...)``
+    result, so the working memory beside the result is a few steps whatever ``n``, and the
+    block function is traced once. Rows are the same whatever ``m`` and ``s`` (tested).
 
     Args:
       key: the stream's PRNG key.
@@ -333,57 +335,35 @@ def row_stream(
     rows = BLOCK_ROWS
     first_block = jnp.asarray(first_block, jnp.uint32)
     within = jnp.asarray(within, jnp.int32)
+    shapes = jax.eval_shape(block_fn, jax.random.fold_in(key, 0))
+    values_per_row = max([math.prod(x.shape[1:]) for x in jax.tree.leaves(shapes)] + [1])
+    max_rows = max(rows, _VALUES_PER_STEP // values_per_row)
+    n_steps = -(-n // max_rows)
+    step_rows = -(-n // n_steps)
+    # Blocks that step_rows consecutive rows can touch when they start anywhere in a block.
+    per_step = (step_rows + rows - 2) // rows + 1
 
-    def blocks(start: jax.Array, count: int) -> Any:
-        ids = start + jax.lax.iota(jnp.uint32, count)
+    def rows_from(p: jax.Array) -> Any:
+        # Output rows p .. p + step_rows, i.e. stream rows offset + p onwards.
+        shift = within + p
+        ids = first_block + (shift // rows).astype(jnp.uint32) + jax.lax.iota(jnp.uint32, per_step)
         out = jax.vmap(lambda b: block_fn(jax.random.fold_in(key, b)))(ids)
-        return jax.tree.map(lambda x: x.reshape((count * rows,) + x.shape[2:]), out)
 
-    def window(last: Any, new: Any, length: int) -> Any:
-        # ``length`` rows starting ``within`` rows into the block ``last``.
-        def take(a: jax.Array, b: jax.Array) -> jax.Array:
-            return jax.lax.dynamic_slice_in_dim(jnp.concatenate([a, b]), within, length)
+        def take(x: jax.Array) -> jax.Array:
+            flat = x.reshape((per_step * rows,) + x.shape[2:])
+            return jax.lax.dynamic_slice_in_dim(flat, shift % rows, step_rows)
 
-        return jax.tree.map(take, last, new)
+        return jax.tree.map(take, out)
 
-    last = blocks(first_block, 1)
-    leaves = jax.tree.leaves(last)
-    values_per_row = max(max(math.prod(x.shape[1:]) for x in leaves), 1)
-    per_step = max(1, _VALUES_PER_STEP // (rows * values_per_row))  # blocks per step
-    step_rows = per_step * rows
-    n_steps, tail = divmod(n, step_rows)
+    if n_steps == 1:
+        return rows_from(jnp.int32(0))
 
-    # Rows [k * step_rows, (k + 1) * step_rows) come from block ``last`` (index
-    # first_block + k * per_step) and the next ``per_step`` blocks.
-    def tail_rows(last: Any, k: int) -> Any:
-        n_new = (tail + rows - 2) // rows
-        start = first_block + jnp.uint32(k * per_step + 1)
-        if n_new == 0:
-            return jax.tree.map(lambda a: jax.lax.dynamic_slice_in_dim(a, within, tail), last)
-        return window(last, blocks(start, n_new), tail)
-
-    if n_steps == 0:
-        return tail_rows(last, 0)
-
-    def step(k: jax.Array, carry: tuple[Any, Any]) -> tuple[Any, Any]:
-        out, last = carry
-        start = first_block + (k * per_step + 1).astype(jnp.uint32)
-        new = blocks(start, per_step)
-        piece = window(last, new, step_rows)
-        out = jax.tree.map(
-            lambda o, p: jax.lax.dynamic_update_slice_in_dim(o, p, k * step_rows, axis=0),
-            out,
-            piece,
+    def step(k: jax.Array, out: Any) -> Any:
+        p = jnp.minimum(k * step_rows, n - step_rows)
+        piece = rows_from(p)
+        return jax.tree.map(
+            lambda o, x: jax.lax.dynamic_update_slice_in_dim(o, x, p, axis=0), out, piece
         )
-        return out, jax.tree.map(lambda x: x[-rows:], new)
 
-    out = jax.tree.map(lambda x: jnp.zeros((n,) + x.shape[1:], x.dtype), last)
-    out, last = jax.lax.fori_loop(0, n_steps, step, (out, last))
-    if tail:
-        piece = tail_rows(last, n_steps)
-        out = jax.tree.map(
-            lambda o, p: jax.lax.dynamic_update_slice_in_dim(o, p, n_steps * step_rows, axis=0),
-            out,
-            piece,
-        )
-    return out
+    out = jax.tree.map(lambda x: jnp.zeros((n,) + x.shape[1:], x.dtype), shapes)
+    return jax.lax.fori_loop(0, n_steps, step, out)
