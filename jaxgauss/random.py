@@ -13,46 +13,42 @@ Blocks
   hosts, gives the same rows bit for bit (same backend and dtype).
 
 Bits
-  Inside a block, random bits come from Philox-4x32-10 (Salmon et al., 2011), written out here
-  so that every one of its 128 output bits is used (``jax.random.bits`` with a Philox key keeps
-  32 or 64 of them). Its 64-bit key is ``(k0, k1) = jax.random.bits(block_key, (2,), uint32)``;
-  counter ``j`` of purpose ``tag`` is the 4-word counter ``(j, tag, 0, 0)`` and gives the words
-  ``(w0, w1, w2, w3)``. Purposes: ``0`` normals, ``1`` uniforms. The implementation reproduces
-  ``jax.random.bits`` of a ``philox4x32`` key word for word (tested) and the Random123 answer
-  for counter 0 and key 0.
-
-Layout
-  A block of ``E = BLOCK_ROWS * d`` values is filled in row-major order. With ``h`` values per
-  counter (``h = 4`` for float32, one 32-bit word each; ``h = 2`` for float64, words
-  ``(w0, w1)`` and ``(w2, w3)`` joined high word first into 64 bits) and ``C = E / h``
-  counters, flat element ``e`` is value ``e // C`` of counter ``e % C``.
+  Inside a block, random bits come from Philox-2x32-10 (Salmon et al., 2011) written out with
+  ``jax.lax`` integer ops; it reproduces ``jax.random.bits`` of a ``philox2x32`` key word for
+  word and the Random123 known answers (tested). With ``(b0, b1) = jax.random.bits(block_key,
+  (2,), uint32)``, value ``e`` of a block (row-major, ``e = row * d + column``) is computed from
+  the two output words ``(w0, w1)`` of counter ``(e, b1 ^ tag)`` under the 32-bit key ``b0``;
+  ``tag`` is ``0`` for normals and ``1`` for uniforms. (Philox-2x32 rather than -4x32: XLA
+  computes each output of an elementwise loop separately, so the extra words of a 4x32 call
+  would cost a second call each; 2x32 does half the multiplications per 64 bits. ``b1`` in the
+  counter makes the effective key 64 bits, so two blocks never share a stream by chance.)
 
 Normals (exact inverse-CDF transform)
-  A ``B``-bit word (``B = 32`` or ``64``) splits into its top bit ``s`` and the other bits; for
-  float64 only the next 53 bits ``m`` are used (``0 <= m < 2**53``), for float32 all 31
-  (``0 <= m < 2**31``). With ``M`` the number of bits in ``m``, ``q = (m + 1/2) / 2**M`` is a
-  uniform two-sided tail probability on ``(0, 1)`` and the normal is
-  ``z = (-1)**s * sqrt(2) * erfcinv(q)``: ``P(|z| > t) = erfc(t / sqrt(2)) = P(|Z| > t)`` and
-  the sign is a fair independent bit, so ``z`` is exactly ``N(0, 1)`` up to the resolution of
-  ``q`` and the accuracy of ``erfcinv``. Working with the tail probability ``q`` rather than a
-  uniform on ``(-1, 1)`` keeps the tails: the largest float32 value is
+  Split the bits into a sign ``s`` and an integer ``m``: float32 takes ``s`` = top bit of
+  ``w0`` and ``m`` = its other 31 bits (``M = 31``); float64 takes ``s`` = top bit of ``w0``
+  and ``m`` = the low 20 bits of ``w0`` above all 32 of ``w1`` (``M = 52``). Then
+  ``q = (m + 1/2) / 2**M`` is a uniform two-sided tail probability on ``(0, 1)`` and the
+  normal is ``z = (-1)**s * sqrt(2) * erfcinv(q)``: ``P(|z| > t) = erfc(t / sqrt(2)) =
+  P(|Z| > t)`` and the sign is a fair independent bit, so ``z`` is exactly ``N(0, 1)`` up to
+  the resolution of ``q`` and the accuracy of ``erfcinv``. Working with the tail probability
+  ``q`` rather than a uniform on ``(-1, 1)`` keeps the tails: the largest float32 value is
   ``sqrt(2) erfcinv(2**-32) = 6.34`` (``P(|Z| > 6.34) = 2.3e-10``; float32
   ``jax.random.normal`` stops near 5.3, ``P(|Z| > 5.3) = 1.2e-7``) and the largest float64
-  value ``sqrt(2) erfcinv(2**-54) = 8.37`` (``P(|Z| > 8.37) = 6e-17``).
+  value ``sqrt(2) erfcinv(2**-53) = 8.29`` (``P(|Z| > 8.29) = 1.1e-16``).
 
   ``erfcinv(q)`` is evaluated as ``(1 - q) * P(w)`` with ``w = -log(q (2 - q))``, the form of
   Giles (2010) with ``w`` computed from ``q`` directly (``1 - x**2`` would cancel in the tails).
   Polynomials: float64 uses Giles' double-precision coefficients (``w < 6.25``, ``< 16``,
-  else), relative error below ``2e-14`` over the whole range checked against
-  ``scipy.special.erfcinv``; float32 uses Giles' single-precision central polynomial
-  (``w < 5``) and, for ``w >= 5``, our own degree-9 fit in ``sqrt(w) - 3.5`` on
+  else) with XLA's logarithm; relative error below ``2e-14`` over the whole range against
+  ``scipy.special.erfcinv``. float32 uses Giles' single-precision central
+  polynomial (``w < 5``) and, for ``w >= 5``, our own degree-9 fit in ``sqrt(w) - 3.5`` on
   ``w in [5, 22.5]`` (Giles' tail polynomial is fitted only up to ``q = 2**-24``, ours covers
   ``q >= 2**-32``; ``benchmarks/fit_erfcinv_tail.py`` reproduces it); relative error below
   ``3e-7`` (a few float32 ulps) everywhere.
 
 Uniforms
-  float32: ``(w >> 8) * 2**-24``; float64: ``(64-bit word >> 11) * 2**-53``; both on
-  ``[0, 1)`` with every value a multiple of the step, one value per 32 / 64 bits as above.
+  float32: ``(w0 >> 8) * 2**-24``; float64: ``(low 20 bits of w0, then w1) * 2**-52``; both on
+  ``[0, 1)``, every value a multiple of the step.
 
 References:
   J. K. Salmon, M. A. Moraes, R. O. Dror, D. E. Shaw, "Parallel random numbers: as easy as
@@ -82,39 +78,29 @@ _VALUES_PER_STEP = 1 << 21
 _TAG_NORMAL = 0
 _TAG_UNIFORM = 1
 
-# Philox-4x32 round multipliers and key increments (Random123).
-_PHILOX_M0 = np.uint32(0xD2511F53)
-_PHILOX_M1 = np.uint32(0xCD9E8D57)
-_PHILOX_W0 = np.uint32(0x9E3779B9)
-_PHILOX_W1 = np.uint32(0xBB67AE85)
+# Philox-2x32 round multiplier and key increment (Random123).
+_PHILOX_M = np.uint32(0xD256D193)
+_PHILOX_W = np.uint32(0x9E3779B9)
 _PHILOX_ROUNDS = 10
 
 
-def _philox4x32(
-    k0: jax.Array, k1: jax.Array, counter: tuple[Any, Any, Any, Any]
-) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
-    """Philox-4x32-10 of the counter words under the key ``(k0, k1)`` (all ``uint32``)."""
-    k0 = jnp.asarray(k0, jnp.uint32)
-    k1 = jnp.asarray(k1, jnp.uint32)
-    c0, c1, c2, c3 = counter
+def _philox2x32(key: Any, x0: Any, x1: Any) -> tuple[jax.Array, jax.Array]:
+    """Philox-2x32-10 of the counter words ``(x0, x1)`` under the 32-bit ``key`` (``uint32``)."""
+    key = jnp.asarray(key, jnp.uint32)
+    x0 = jnp.asarray(x0, jnp.uint32)
+    x1 = jnp.asarray(x1, jnp.uint32)
     for r in range(_PHILOX_ROUNDS):
         if r:
-            k0 = k0 + _PHILOX_W0
-            k1 = k1 + _PHILOX_W1
-        hi0 = jax.lax.mulhi(_PHILOX_M0, c0)
-        lo0 = c0 * _PHILOX_M0
-        hi1 = jax.lax.mulhi(_PHILOX_M1, c2)
-        lo1 = c2 * _PHILOX_M1
-        c0, c1, c2, c3 = hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0
-    return c0, c1, c2, c3
+            key = key + _PHILOX_W
+        x0, x1 = jax.lax.mulhi(_PHILOX_M, x0) ^ x1 ^ key, x0 * _PHILOX_M
+    return x0, x1
 
 
-def _block_words(block_key: jax.Array, n_counters: int, tag: int) -> tuple[jax.Array, ...]:
-    """The four ``(n_counters,)`` Philox output words of counters ``(j, tag, 0, 0)``."""
-    k = jax.random.bits(block_key, (2,), jnp.uint32)
-    j = jax.lax.iota(jnp.uint32, n_counters)
-    zero = jnp.zeros((), jnp.uint32)
-    return _philox4x32(k[0], k[1], (j, jnp.full((), tag, jnp.uint32), zero, zero))
+def _block_words(block_key: jax.Array, n_values: int, tag: int) -> tuple[jax.Array, jax.Array]:
+    """The two ``(n_values,)`` Philox words of counters ``(e, b1 ^ tag)`` under key ``b0``."""
+    b = jax.random.bits(block_key, (2,), jnp.uint32)
+    e = jax.lax.iota(jnp.uint32, n_values)
+    return _philox2x32(b[0], e, b[1] ^ np.uint32(tag))
 
 
 # Giles (2010), single precision, w < 5: erfinv(x) = x * P(w - 2.5), highest degree first.
@@ -179,6 +165,10 @@ def _erfcinv32(q: jax.Array) -> jax.Array:
     return jnp.where(central, p * (f32(1) - q), p)
 
 
+_MANT_MASK = np.uint64(0x000FFFFFFFFFFFFF)
+_ONE_BITS = np.uint64(0x3FF0000000000000)
+
+
 def _erfcinv64(q: jax.Array) -> jax.Array:
     """``erfcinv(q)`` for float64 ``q`` in ``[2**-54, 1]``."""
     w = -jnp.log(q * (2.0 - q))
@@ -197,21 +187,26 @@ def _erfcinv64(q: jax.Array) -> jax.Array:
 _SQRT2 = math.sqrt(2.0)
 
 
+def _unit52(hi: jax.Array, lo: jax.Array) -> jax.Array:
+    """``1 + m / 2**52`` in ``[1, 2)`` for ``m`` = low 20 bits of ``hi``, then ``lo``."""
+    m = ((hi & np.uint32(0xFFFFF)).astype(jnp.uint64) << 32) | lo.astype(jnp.uint64)
+    return jax.lax.bitcast_convert_type(m | _ONE_BITS, jnp.float64)
+
+
 def _normal32(word: jax.Array) -> jax.Array:
     """Float32 standard normal from one ``uint32`` word (see the module docstring)."""
     negative = (word >> 31) == 1
-    m = (word & np.uint32(0x7FFFFFFF)).astype(jnp.float32)
+    m = (word & np.uint32(0x7FFFFFFF)).astype(jnp.int32).astype(jnp.float32)
     q = m * np.float32(2.0**-31) + np.float32(2.0**-32)
     z = np.float32(_SQRT2) * _erfcinv32(q)
     return jnp.where(negative, -z, z)
 
 
 def _normal64(hi: jax.Array, lo: jax.Array) -> jax.Array:
-    """Float64 standard normal from the 64-bit word ``hi:lo`` (see the module docstring)."""
+    """Float64 standard normal from the words ``hi``, ``lo`` (see the module docstring)."""
     negative = (hi >> 31) == 1
-    # The 53 bits below the sign bit: 31 from hi, 22 from lo.
-    m = ((hi & np.uint32(0x7FFFFFFF)).astype(jnp.uint64) << 22) | (lo >> 10).astype(jnp.uint64)
-    q = m.astype(jnp.float64) * 2.0**-53 + 2.0**-54
+    # (1 + m 2**-52) - (1 - 2**-53) = (m + 1/2) 2**-52, exactly (53 significant bits).
+    q = _unit52(hi, lo) - (1.0 - 2.0**-53)
     z = _SQRT2 * _erfcinv64(q)
     return jnp.where(negative, -z, z)
 
@@ -241,13 +236,11 @@ def block_normals(block_key: jax.Array, d: int, dtype: Any) -> jax.Array:
       ``(BLOCK_ROWS, d)`` array of independent N(0, 1) draws.
     """
     dtype = _check_dtype(dtype)
-    n_values = BLOCK_ROWS * d
+    w0, w1 = _block_words(block_key, BLOCK_ROWS * d, _TAG_NORMAL)
     if dtype == np.float64:
-        w = _block_words(block_key, n_values // 2, _TAG_NORMAL)
-        z = jnp.concatenate([_normal64(w[0], w[1]), _normal64(w[2], w[3])])
+        z = _normal64(w0, w1)
     else:
-        w = _block_words(block_key, n_values // 4, _TAG_NORMAL)
-        z = jnp.concatenate([_normal32(x) for x in w]).astype(dtype)
+        z = _normal32(w0).astype(dtype)
     return z.reshape(BLOCK_ROWS, d)
 
 
@@ -255,22 +248,16 @@ def block_uniforms(block_key: jax.Array, d: int, dtype: Any) -> jax.Array:
     """Uniform draws on ``[0, 1)`` of shape ``(BLOCK_ROWS, d)`` for one block.
 
     Uses Philox counters of another purpose than :func:`block_normals` for the same block key,
-    so a model may draw both from one block key. float64 values are multiples of ``2**-53``,
-    float32 values multiples of ``2**-24``; float16/bfloat16 are float32 values rounded down.
+    so a model may draw both from one block key. float64 values are multiples of ``2**-52``,
+    float32 values multiples of ``2**-24``; float16/bfloat16 are float32 values rounded (kept
+    below 1).
     """
     dtype = _check_dtype(dtype)
-    n_values = BLOCK_ROWS * d
+    w0, w1 = _block_words(block_key, BLOCK_ROWS * d, _TAG_UNIFORM)
     if dtype == np.float64:
-        w = _block_words(block_key, n_values // 2, _TAG_UNIFORM)
-
-        def u64(hi: jax.Array, lo: jax.Array) -> jax.Array:
-            bits = (hi.astype(jnp.uint64) << 21) | (lo >> 11).astype(jnp.uint64)
-            return bits.astype(jnp.float64) * 2.0**-53
-
-        u = jnp.concatenate([u64(w[0], w[1]), u64(w[2], w[3])])
+        u = _unit52(w0, w1) - 1.0
     else:
-        w = _block_words(block_key, n_values // 4, _TAG_UNIFORM)
-        u = jnp.concatenate([(x >> 8).astype(jnp.float32) * np.float32(2.0**-24) for x in w])
+        u = (w0 >> 8).astype(jnp.int32).astype(jnp.float32) * np.float32(2.0**-24)
         if dtype != np.float32:
             below_one = np.nextafter(np.array(1, dtype), np.array(0, dtype))
             u = jnp.minimum(u.astype(dtype), below_one)
@@ -354,9 +341,6 @@ def row_stream(
             return jax.lax.dynamic_slice_in_dim(flat, shift % rows, step_rows)
 
         return jax.tree.map(take, out)
-
-    if n_steps == 1:
-        return rows_from(jnp.int32(0))
 
     def step(k: jax.Array, out: Any) -> Any:
         p = jnp.minimum(k * step_rows, n - step_rows)
