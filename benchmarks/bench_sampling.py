@@ -38,6 +38,20 @@ D = 50
 _MEMORY_CHILD = r"""
 import json, resource, sys
 import numpy as np
+
+
+def high_water_mb():
+    # VmHWM belongs to this process image (ru_maxrss would carry the parent's over fork+exec).
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 mode, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = np.random.default_rng(0)
 a = rng.standard_normal((d, d))
@@ -52,7 +66,7 @@ if mode.startswith("jaxgauss"):
     jg.sample(key, p, 10).block_until_ready()
     if mode == "jaxgauss-chunked":
         jg.sample(key, p, batch, offset=0).block_until_ready()  # compile outside the count
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+base = high_water_mb()
 if mode == "jaxgauss-oneshot":
     x = jg.sample(key, p, n)
     total = float(x[-1, 0])
@@ -66,18 +80,30 @@ else:
     L = np.linalg.cholesky(cov)
     x = rng.standard_normal((n, d), dtype=np.float32) @ L.T + mean
     total = float(x[-1, 0])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = high_water_mb()
 print(json.dumps({"base_mb": base, "peak_mb": peak}))
 """
 
 
-def _median_time(fn, repeats: int) -> float:
+def _median_time(repeats: int, fn, *args) -> float:
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        fn()
+        fn(*args)
         times.append(time.perf_counter() - t0)
     return float(np.median(times))
+
+
+def _numpy_mvn(rng, mean, cov, n, method):
+    return rng.multivariate_normal(mean, cov, n, method=method)
+
+
+def _numpy_normal_matmul(rng, n, dtype, chol, mean):
+    return rng.standard_normal((n, D), dtype=dtype) @ chol.T + mean
+
+
+def _jaxgauss(jg, key, params, n):
+    return jg.sample(key, params, n).block_until_ready()
 
 
 def _problem(d: int) -> tuple[np.ndarray, np.ndarray]:
@@ -101,21 +127,16 @@ def bench_speed(ns: list[int], repeats: int) -> list[dict]:
         rng = np.random.default_rng(1)
         numpy_mvn = {}
         for method in ("svd", "cholesky"):
-            numpy_mvn[method] = _median_time(
-                lambda m=method: rng.multivariate_normal(mean, cov, n, method=m), repeats
-            )
+            numpy_mvn[method] = _median_time(repeats, _numpy_mvn, rng, mean, cov, n, method)
         for dtype in (np.float32, np.float64):
             params = jg.gaussian(mean.astype(dtype), cov.astype(dtype))
             key = jax.random.key(0)
             t0 = time.perf_counter()
-            jg.sample(key, params, n).block_until_ready()
+            _jaxgauss(jg, key, params, n)
             first = time.perf_counter() - t0
-            t_jg = _median_time(lambda p=params: jg.sample(key, p, n).block_until_ready(), repeats)
+            t_jg = _median_time(repeats, _jaxgauss, jg, key, params, n)
             m_d, l_d = mean.astype(dtype), chol.astype(dtype)
-            t_np = _median_time(
-                lambda dt=dtype, m=m_d, lt=l_d: rng.standard_normal((n, D), dtype=dt) @ lt.T + m,
-                repeats,
-            )
+            t_np = _median_time(repeats, _numpy_normal_matmul, rng, n, dtype, l_d, m_d)
             rows.append(
                 {
                     "n": n,
@@ -130,7 +151,8 @@ def bench_speed(ns: list[int], repeats: int) -> list[dict]:
             )
             r = rows[-1]
             print(
-                f"n={n:>9,} {r['dtype']:>7}  jaxgauss {t_jg:7.3f} s (compile {r['compile_s']:.2f} s)"
+                f"n={n:>9,} {r['dtype']:>7}  jaxgauss {t_jg:7.3f} s "
+                f"(compile {r['compile_s']:.2f} s)"
                 f"  | ratio vs numpy: normal+matmul {t_np / t_jg:5.2f}x"
                 f"  mvn svd {numpy_mvn['svd'] / t_jg:5.2f}x"
                 f"  mvn cholesky {numpy_mvn['cholesky'] / t_jg:5.2f}x",
