@@ -69,7 +69,7 @@ import numpy as np
 __all__ = ["BLOCK_ROWS", "block_normals", "block_uniforms", "row_stream", "split_offset"]
 
 #: Rows per internal block. Part of the stream's definition: changing it changes every sample.
-BLOCK_ROWS = 1024
+BLOCK_ROWS = 256
 
 # Values generated together in one step of the loop in ``row_stream``: bounds the working
 # memory beside the output (a few times this many values) without changing any value.
