@@ -8,6 +8,10 @@ Kolmogorov bound ``2.3 / sqrt(n)`` for KS statistics (~2e-5).
 from __future__ import annotations
 
 import math
+import os
+import pathlib
+import subprocess
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -356,3 +360,20 @@ def test_float32_high_dimension_is_finite_and_correct(d):
     # Per-coordinate variances: chi-square(n) / n around the true variance.
     ratio = x.astype(np.float64).var(0) / np.diag(cov)
     assert np.all(np.abs(ratio - 1) < Z * math.sqrt(2 / n))
+
+
+def test_float32_stream_does_not_depend_on_x64():
+    # The float32 path uses 32-bit integers only; a process without x64 gives the same rows.
+    code = (
+        "import jax, numpy as np, jaxgauss as jg\n"
+        "p = jg.gaussian(np.zeros(3, np.float32), np.eye(3, dtype=np.float32))\n"
+        "x = np.asarray(jg.sample(jax.random.key(1), p, 600, offset=777))\n"
+        "print(x.dtype, x.tobytes().hex())\n"
+    )
+    env = dict(os.environ, JAX_ENABLE_X64="0", PYTHONPATH=str(pathlib.Path(jg.__file__).parents[1]))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    dtype, hexed = out.stdout.split()
+    p = jg.gaussian(np.zeros(3, np.float32), np.eye(3, dtype=np.float32))
+    here = np.asarray(jg.sample(jax.random.key(1), p, 600, offset=777))
+    assert dtype == "float32" and hexed == here.tobytes().hex()
