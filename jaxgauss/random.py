@@ -69,7 +69,7 @@ import numpy as np
 __all__ = ["BLOCK_ROWS", "block_normals", "block_uniforms", "row_stream", "split_offset"]
 
 #: Rows per internal block. Part of the stream's definition: changing it changes every sample.
-BLOCK_ROWS = 256
+BLOCK_ROWS = 1024
 
 # Values generated together in one step of the loop in ``row_stream``: bounds the working
 # memory beside the output (a few times this many values) without changing any value.
@@ -94,6 +94,15 @@ def _philox2x32(key: Any, x0: Any, x1: Any) -> tuple[jax.Array, jax.Array]:
             key = key + _PHILOX_W
         x0, x1 = jax.lax.mulhi(_PHILOX_M, x0) ^ x1 ^ key, x0 * _PHILOX_M
     return x0, x1
+
+
+def _philox_key(key: jax.Array) -> jax.Array:
+    """A ``philox4x32`` key derived from ``key`` (any implementation), for ``jax.random`` draws.
+
+    Not used by the row streams; kept for modules that draw with ``jax.random`` directly.
+    """
+    bits = jax.random.bits(key, (2,), jnp.uint32)
+    return jax.random.wrap_key_data(bits, impl="philox4x32")
 
 
 def _block_words(block_key: jax.Array, n_values: int, tag: int) -> tuple[jax.Array, jax.Array]:
