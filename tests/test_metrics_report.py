@@ -50,9 +50,7 @@ def test_thresholds_change_the_verdict(wine):
     x, _ = wine
     strict = quality_report(x, x + 0.0, thresholds={"min_quality_score": 1.0}, privacy=False)
     assert strict.score == pytest.approx(1.0) and strict.passed
-    loose = quality_report(
-        x, x[::-1] * 1.3, thresholds=Thresholds(0.0, 1.0, 0.0), privacy=False
-    )
+    loose = quality_report(x, x[::-1] * 1.3, thresholds=Thresholds(0.0, 1.0, 0.0), privacy=False)
     assert loose.passed and not loose.privacy
     named = quality_report(x, x, names=list("abcde"), privacy=False)
     assert [r["column"] for r in named.columns] == list("abcde")

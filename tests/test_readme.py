@@ -22,6 +22,9 @@ def test_readme_block_runs(index, tmp_path, capsys):
     cwd = os.getcwd()
     os.chdir(tmp_path)  # examples that write files write them here
     try:
-        exec(compile(PLAIN[index], f"README.md python block {index}", "exec"), {"__name__": "__readme__"})
+        exec(
+            compile(PLAIN[index], f"README.md python block {index}", "exec"),
+            {"__name__": "__readme__"},
+        )
     finally:
         os.chdir(cwd)
