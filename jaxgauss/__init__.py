@@ -42,6 +42,7 @@ from jaxgauss.mixture import n_parameters as n_parameters
 from jaxgauss.mixture import precisions_cholesky as precisions_cholesky
 from jaxgauss.mixture import predict as predict
 from jaxgauss.mixture import predict_proba as predict_proba
+from jaxgauss.outofcore import fit_gmm_chunked as fit_gmm_chunked
 from jaxgauss.selection import Selection as Selection
 from jaxgauss.selection import select_gmm as select_gmm
 from jaxgauss.sgd import SGDFit as SGDFit
@@ -77,6 +78,7 @@ __all__ = [
     "fit_copula",
     "fit_gaussian",
     "fit_gmm",
+    "fit_gmm_chunked",
     "fit_gmm_sgd",
     "gaussian",
     "gmm_params",

@@ -154,8 +154,12 @@ def _factor(cov: jax.Array, ctype: str, var_floor: jax.Array) -> tuple[jax.Array
 
 
 def _var_floor(data: _Data) -> jax.Array:
-    eps = jnp.finfo(data.x.dtype).eps
-    return eps * jnp.mean(jnp.diagonal(data.cov)) + jnp.finfo(data.x.dtype).tiny
+    return _var_floor_of(data.cov)
+
+
+def _var_floor_of(cov: jax.Array) -> jax.Array:
+    """Smallest variance allowed, relative to the data's mean variance."""
+    return jnp.finfo(cov.dtype).eps * jnp.mean(jnp.diagonal(cov)) + jnp.finfo(cov.dtype).tiny
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,6 +189,39 @@ def _poorly_explained_rows(row_ll: jax.Array, k: int) -> jax.Array:
     return jnp.minimum(rows[order], n - 1)
 
 
+class Stats(NamedTuple):
+    """Sufficient statistics of one E-step, summed over rows (mergeable by addition).
+
+    Attributes:
+      nk: ``(K,)`` sum of weighted responsibilities ``r_ik = w_i p(k | x_i)``.
+      sx: ``(K, d)`` ``sum_i r_ik x_i``.
+      second: full ``(K, d, d)`` ``sum_i r_ik x_i x_i^T``; tied ``(d, d)``
+        ``sum_i w_i x_i x_i^T``; diag ``(K, d)`` ``sum_i r_ik x_i^2``; spherical ``(K,)``
+        ``sum_i r_ik |x_i|^2``.
+    """
+
+    nk: jax.Array
+    sx: jax.Array
+    second: jax.Array
+
+
+def sufficient_stats(x: jax.Array, w: jax.Array, resp: jax.Array, ctype: str) -> Stats:
+    """:class:`Stats` of rows ``x`` ``(n, d)`` with weights ``(n,)`` and responsibilities ``(n, K)``."""
+    n, d = x.shape
+    k = resp.shape[1]
+    r = resp * w[:, None]
+    if ctype == "full":
+        rx = (r[:, :, None] * x[:, None, :]).reshape(n, k * d)
+        second = (rx.T @ x).reshape(k, d, d)
+    elif ctype == "tied":
+        second = x.T @ (w[:, None] * x)
+    elif ctype == "diag":
+        second = r.T @ (x * x)
+    else:
+        second = r.T @ jnp.sum(x * x, axis=1)
+    return Stats(jnp.sum(r, axis=0), r.T @ x, second)
+
+
 def _m_step(
     data: _Data,
     resp: jax.Array,
@@ -195,47 +232,69 @@ def _m_step(
     ctype: str,
 ) -> tuple[_Comp, jax.Array]:
     """M-step with collapse handling; returns ``(new components, number re-seeded)``."""
-    x, w = data.x, data.w
-    n, d = x.shape
     k = resp.shape[1]
-    dtype = x.dtype
+    worst = _poorly_explained_rows(jnp.where(data.w > 0, row_ll, jnp.inf), k)
+    stats = sufficient_stats(data.x, data.w, resp, ctype)
+    return m_step_from_stats(
+        stats, data.x[worst], data.total, data.x.shape[0], data.cov, old, k_active, reg_covar, ctype
+    )
+
+
+def m_step_from_stats(
+    stats: Stats,
+    seed_rows: jax.Array,
+    total: jax.Array,
+    n_rows: Any,
+    global_cov: jax.Array,
+    old: _Comp,
+    k_active: jax.Array,
+    reg_covar: jax.Array,
+    ctype: str,
+) -> tuple[_Comp, jax.Array]:
+    """Parameters from summed :class:`Stats`; shared by in-memory and out-of-core EM.
+
+    Args:
+      stats: statistics summed over all rows (data shifted by their weighted mean).
+      seed_rows: ``(K, d)`` poorly explained rows, worst first, where collapsed components restart.
+      total: sum of the row weights; n_rows: number of rows; global_cov: ``(d, d)`` weighted
+        covariance of the data (the restart covariance).
+      old: the previous components (inactive ones keep them).
+    """
+    dtype = stats.sx.dtype
+    k, d = stats.sx.shape
     eps = jnp.finfo(dtype).eps
     active = jnp.arange(k) < k_active
-    r = resp * w[:, None]
-    nk = jnp.sum(r, axis=0) + 10.0 * eps
-    means = (r.T @ x) / nk[:, None]
+    nk = stats.nk + 10.0 * eps
+    means = stats.sx / nk[:, None]
 
     # Components to re-seed: active and carrying less than half an average row.
-    row_mass = data.total / n
+    row_mass = total / n_rows
     collapsed = active & (nk < 0.5 * row_mass)
     n_collapsed = jnp.sum(collapsed)
-    worst = _poorly_explained_rows(jnp.where(w > 0, row_ll, jnp.inf), k)
     slot = jnp.cumsum(collapsed) - 1
-    seed_means = x[worst[jnp.clip(slot, 0, k - 1)]]
+    seed_means = seed_rows[jnp.clip(slot, 0, k - 1)]
     means = jnp.where(collapsed[:, None], seed_means, means)
 
     eye = jnp.eye(d, dtype=dtype)
     if ctype == "full":
-        rx = (r[:, :, None] * x[:, None, :]).reshape(n, k * d)
-        second = (rx.T @ x).reshape(k, d, d) / nk[:, None, None]
+        second = stats.second / nk[:, None, None]
         cov = second - means[:, :, None] * means[:, None, :] + reg_covar * eye
-        cov = jnp.where(collapsed[:, None, None], data.cov + reg_covar * eye, cov)
+        cov = jnp.where(collapsed[:, None, None], global_cov + reg_covar * eye, cov)
     elif ctype == "tied":
-        second = x.T @ (w[:, None] * x)
-        cov = (second - (nk[:, None] * means).T @ means) / jnp.sum(nk) + reg_covar * eye
+        cov = (stats.second - (nk[:, None] * means).T @ means) / jnp.sum(nk) + reg_covar * eye
     elif ctype == "diag":
-        second = (r.T @ (x * x)) / nk[:, None]
+        second = stats.second / nk[:, None]
         cov = second - means * means + reg_covar
-        cov = jnp.where(collapsed[:, None], jnp.diagonal(data.cov) + reg_covar, cov)
+        cov = jnp.where(collapsed[:, None], jnp.diagonal(global_cov) + reg_covar, cov)
     else:
-        second = (r.T @ jnp.sum(x * x, axis=1)) / nk
+        second = stats.second / nk
         cov = second / d - jnp.mean(means * means, axis=1) + reg_covar
-        cov = jnp.where(collapsed, jnp.mean(jnp.diagonal(data.cov)) + reg_covar, cov)
+        cov = jnp.where(collapsed, jnp.mean(jnp.diagonal(global_cov)) + reg_covar, cov)
 
     nk = jnp.where(collapsed, row_mass, nk)
     nk = jnp.where(active, nk, 0.0)
     log_weights = jnp.log(nk) - jnp.log(jnp.sum(nk))
-    scales, prec = _factor(cov, ctype, _var_floor(data))
+    scales, prec = _factor(cov, ctype, _var_floor_of(global_cov))
 
     # Inactive components keep their old (finite) parameters so that they never yield NaN.
     if ctype == "tied":

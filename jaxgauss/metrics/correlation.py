@@ -119,9 +119,7 @@ def correlation_similarity(real: Any, synth: Any, *, method: str = "pearson") ->
     if r.shape[1] < 2:
         raise ValueError(f"correlation_similarity needs at least 2 columns; got {r.shape[1]}")
     sim = np.asarray(
-        pair_similarity(
-            correlation_matrix(r, method=method), correlation_matrix(s, method=method)
-        )
+        pair_similarity(correlation_matrix(r, method=method), correlation_matrix(s, method=method))
     )
     iu = np.triu_indices(r.shape[1], k=1)
     return float(np.nanmean(sim[iu]))

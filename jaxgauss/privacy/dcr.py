@@ -171,9 +171,7 @@ def nndr(real: Any, synth: Any, *, block_size: int = 2048) -> np.ndarray:
     return np.where(nd.second > 0, ratio, 1.0)
 
 
-def dcr_holdout_share(
-    train: Any, holdout: Any, synth: Any, *, block_size: int = 2048
-) -> float:
+def dcr_holdout_share(train: Any, holdout: Any, synth: Any, *, block_size: int = 2048) -> float:
     """Share of synthetic rows strictly closer to ``train`` than to ``holdout`` (ties count 1/2).
 
     Args:
