@@ -2,7 +2,7 @@
 
 Every sampler in jaxgauss draws its randomness through :func:`row_stream`, which defines an
 infinite stream of rows for a key. The definition below is exact (it is what the code does);
-``docs/sampling.md`` restates it with the reasons.
+The README section "Sampling and the random stream" restates it with the reasons.
 
 Blocks
   Rows are grouped in fixed blocks of :data:`BLOCK_ROWS` rows; block ``b`` holds rows

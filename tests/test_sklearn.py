@@ -371,7 +371,7 @@ def test_feature_names():
 # --------------------------------------------------------------------------------------------
 # scikit-learn's own estimator checks
 
-# Checks that cannot pass, each with the reason (also listed in docs/sklearn.md).
+# Checks that cannot pass, each with the reason (also listed in README.md).
 EXPECTED_FAILED_CHECKS: dict[str, str] = {}
 
 
