@@ -21,6 +21,7 @@ __all__ = [
     "check_finite",
     "check_key",
     "check_positive_int",
+    "check_same_columns",
     "check_sample_weight",
     "is_concrete",
 ]
@@ -167,3 +168,12 @@ def as_rows(x: Any, d: int | None = None, name: str = "x") -> jax.Array:
         raise ValueError(f"{name} must have shape {want}; got {tuple(arr.shape)}")
     check_finite(arr, name)
     return _auto_sharded(arr)
+
+
+def check_same_columns(a: Any, b: Any, names: tuple[str, str] = ("real", "synth")) -> None:
+    """Raises ``ValueError`` unless the 2-D arrays ``a`` and ``b`` have equal column counts."""
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same number of columns; "
+            f"got {a.shape[1]} and {b.shape[1]}"
+        )

@@ -111,11 +111,7 @@ def correlation_similarity(real: Any, synth: Any, *, method: str = "pearson") ->
     _check_method(method)
     r = _checks.as_rows(real, name="real")
     s = _checks.as_rows(synth, name="synth")
-    if r.shape[1] != s.shape[1]:
-        raise ValueError(
-            "real and synth must have the same number of columns; "
-            f"got {r.shape[1]} and {s.shape[1]}"
-        )
+    _checks.check_same_columns(r, s)
     if r.shape[1] < 2:
         raise ValueError(f"correlation_similarity needs at least 2 columns; got {r.shape[1]}")
     sim = np.asarray(

@@ -40,11 +40,7 @@ def _pair(real: Any, synth: Any) -> tuple[jax.Array, jax.Array, bool]:
         if a.ndim != 2 or a.shape[0] == 0:
             raise ValueError(f"{name} must have shape (n, d) or (n,) with n >= 1; got {a.shape}")
         _checks.check_finite(a, name)
-    if r.shape[1] != s.shape[1]:
-        raise ValueError(
-            "real and synth must have the same number of columns; "
-            f"got {r.shape[1]} and {s.shape[1]}"
-        )
+    _checks.check_same_columns(r, s)
     dtype = jnp.promote_types(r.dtype, s.dtype)
     return r.astype(dtype), s.astype(dtype), one_d
 
@@ -182,11 +178,7 @@ def tv_complement(real: Any, synth: Any) -> np.ndarray | float:
         raise ValueError(
             f"real and synth must be non-empty (n,) or (n, d) arrays; got {r.shape} and {s.shape}"
         )
-    if r.shape[1] != s.shape[1]:
-        raise ValueError(
-            "real and synth must have the same number of columns; "
-            f"got {r.shape[1]} and {s.shape[1]}"
-        )
+    _checks.check_same_columns(r, s)
     out = np.empty(r.shape[1])
     for j in range(r.shape[1]):  # categories differ per column; host-side counting
         cats, inverse = np.unique(np.concatenate([r[:, j], s[:, j]]), return_inverse=True)

@@ -197,10 +197,7 @@ def _check_pair(a: Any, b: Any) -> tuple[jax.Array, jax.Array, bool]:
     one_d = np.ndim(a) == 1 and np.ndim(b) == 1
     a_ = _as_columns(a, "a")
     b_ = _as_columns(b, "b")
-    if a_.shape[1] != b_.shape[1]:
-        raise ValueError(
-            f"a and b must have the same number of columns; got {a_.shape[1]} and {b_.shape[1]}"
-        )
+    _checks.check_same_columns(a_, b_, ("a", "b"))
     dtype = jnp.promote_types(a_.dtype, b_.dtype)
     return a_.astype(dtype), b_.astype(dtype), one_d
 

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from jaxgauss import _checks
 from jaxgauss.metrics import correlation as _corr
 from jaxgauss.metrics import distances as _dist
 from jaxgauss.metrics import ks as _ks
@@ -410,11 +411,7 @@ def quality_report(
     th = _thresholds(thresholds)
     r, real_names = _table(real, "real", columns)
     s, snames = _table(synth, "synth", columns if columns is not None else real_names)
-    if r.shape[1] != s.shape[1]:
-        raise ValueError(
-            "real and synth must have the same number of columns; "
-            f"got {r.shape[1]} and {s.shape[1]}"
-        )
+    _checks.check_same_columns(r, s)
     d = r.shape[1]
     if names is not None:
         if len(names) != d:

@@ -82,11 +82,7 @@ def _nearest_block(
 def _prepare(real: Any, synth: Any, block_size: int):
     r = _checks.as_rows(real, name="real")
     s = _checks.as_rows(synth, name="synth")
-    if r.shape[1] != s.shape[1]:
-        raise ValueError(
-            "real and synth must have the same number of columns; "
-            f"got {r.shape[1]} and {s.shape[1]}"
-        )
+    _checks.check_same_columns(r, s)
     if r.shape[0] == 0 or s.shape[0] == 0:
         raise ValueError(f"real and synth need at least one row; got {r.shape[0]} and {s.shape[0]}")
     block = _checks.check_positive_int(block_size, "block_size")
