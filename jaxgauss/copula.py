@@ -47,6 +47,8 @@ from jax.scipy import special
 from jaxgauss import _checks, dispatch, linalg
 from jaxgauss import marginals as _mg
 from jaxgauss import random as _random
+from jaxgauss.gaussian import GaussianParams
+from jaxgauss.gaussian import _log_prob as _gaussian_log_prob
 
 __all__ = ["CopulaParams", "CopulaReport", "fit_copula"]
 
@@ -184,10 +186,7 @@ def _sample_copula(key, params: CopulaParams, n: int, first_block, within) -> ja
 @jax.jit
 def _log_prob(params: CopulaParams, x: jax.Array) -> jax.Array:
     z = to_normal(params, x)
-    tril = params.latent_scale_tril
-    d = x.shape[1]
-    maha = linalg.mahalanobis_sq(tril, z - params.latent_mean)
-    log_latent = -0.5 * maha - d * _LOG_SQRT_2PI - 0.5 * linalg.log_det_from_tril(tril)
+    log_latent = _gaussian_log_prob(GaussianParams(params.latent_mean, params.latent_scale_tril), z)
     log_std_normal = jnp.sum(-0.5 * z * z - _LOG_SQRT_2PI, axis=1)
     return log_latent - log_std_normal + _marginal_logpdf(params, x)
 
