@@ -13,6 +13,18 @@ def _tril(raw):
     return jnp.tril(raw, -1) + jnp.diag(jax.nn.softplus(jnp.diagonal(raw)) + 1e-4)
 
 
+def _jitted_step(opt, loss):
+    """One optimizer step on ``loss(theta, data)``, jitted: what a user's training loop does."""
+
+    @jax.jit
+    def step(theta, state, data):
+        value, grads = jax.value_and_grad(loss)(theta, data)
+        updates, state = opt.update(grads, state)
+        return optax.apply_updates(theta, updates), state, value
+
+    return step
+
+
 def test_maximum_likelihood_by_adam_recovers_the_moments():
     rng = np.random.default_rng(0)
     true_cov = np.array([[2.0, 0.6], [0.6, 0.5]])
@@ -24,11 +36,7 @@ def test_maximum_likelihood_by_adam_recovers_the_moments():
     def loss(theta, batch):
         return -jnp.mean(jg.log_prob(jg.GaussianParams(theta["mean"], _tril(theta["raw"])), batch))
 
-    @jax.jit
-    def step(theta, state, batch):
-        value, grads = jax.value_and_grad(loss)(theta, batch)
-        updates, state = opt.update(grads, state)
-        return optax.apply_updates(theta, updates), state, value
+    step = _jitted_step(opt, loss)
 
     for i in range(600):
         batch = data[(i % 10) * 200 : (i % 10 + 1) * 200]
@@ -55,11 +63,7 @@ def test_variational_fit_by_reparameterized_samples():
         x = jg.sample(key, q, 256)
         return jnp.mean(jg.log_prob(q, x) - jg.log_prob(target, x))
 
-    @jax.jit
-    def step(theta, state, key):
-        value, grads = jax.value_and_grad(loss)(theta, key)
-        updates, state = opt.update(grads, state)
-        return optax.apply_updates(theta, updates), state, value
+    step = _jitted_step(opt, loss)
 
     for i in range(500):
         theta, state, value = step(theta, state, jax.random.fold_in(key, i))
