@@ -47,7 +47,7 @@ from jax.scipy import special
 from jaxgauss import _checks, dispatch, linalg
 from jaxgauss import marginals as _mg
 from jaxgauss import random as _random
-from jaxgauss.gaussian import GaussianParams
+from jaxgauss.gaussian import GaussianParams, block_rows
 from jaxgauss.gaussian import _log_prob as _gaussian_log_prob
 
 __all__ = ["CopulaParams", "CopulaReport", "fit_copula"]
@@ -169,11 +169,10 @@ def _check_params(params: CopulaParams) -> int:
 @functools.partial(jax.jit, static_argnames=("n",))
 def _sample(key, params: CopulaParams, first_block, within, *, n: int) -> jax.Array:
     dtype = params.latent_scale_tril.dtype
-    d = params.latent_mean.shape[0]
 
     def block(block_key: jax.Array) -> jax.Array:
-        eps = _random.block_normals(block_key, d, dtype)
-        return from_normal(params, params.latent_mean + eps @ params.latent_scale_tril.T)
+        latent = block_rows(block_key, params.latent_mean, params.latent_scale_tril, dtype)
+        return from_normal(params, latent)
 
     return _random.row_stream(key, block, n, first_block, within)
 

@@ -106,13 +106,17 @@ def _check_params(params: GaussianParams) -> int:
 def _sample(key, params: GaussianParams, first_block, within, *, n: int) -> jax.Array:
     mean, tril = params
     dtype = jnp.result_type(mean.dtype, tril.dtype)
-    d = mean.shape[0]
 
     def block(block_key: jax.Array) -> jax.Array:
-        z = _random.block_normals(block_key, d, dtype)
-        return mean + z @ tril.T
+        return block_rows(block_key, mean, tril, dtype)
 
     return _random.row_stream(key, block, n, first_block, within)
+
+
+def block_rows(block_key: jax.Array, mean: jax.Array, tril: jax.Array, dtype: Any) -> jax.Array:
+    """One block of Gaussian rows ``(BLOCK_ROWS, d)``: ``mean + Z @ tril.T`` (the stream's step)."""
+    z = _random.block_normals(block_key, mean.shape[0], dtype)
+    return mean + z @ tril.T
 
 
 def _sample_gaussian(key, params: GaussianParams, n: int, first_block, within) -> jax.Array:
