@@ -18,6 +18,7 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
+from _results import record  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 from sklearn import datasets as skd  # noqa: E402
 
 from jaxgauss import datasets as ds  # noqa: E402
@@ -64,6 +65,7 @@ def main() -> None:
         first = time.perf_counter() - t0
         t_ours = _median_time(ours, args.repeats)
         t_sk = _median_time(theirs, args.repeats)
+        record("datasets", name, "sklearn.datasets", t_ours, t_sk)
         print(
             f"{name}: jaxgauss {t_ours:.4f}s (first call {first:.2f}s), "
             f"sklearn {t_sk:.4f}s, ratio sklearn/jaxgauss {t_sk / t_ours:.2f}"

@@ -6,8 +6,9 @@ Two parts:
    ``sklearn.mixture.GaussianMixture(K, covariance_type=..., init_params="k-means++")`` (both
    ``max_iter=100, tol=1e-3, reg_covar=1e-6, n_init=1``) on n=1e5, d=20, K=10 and n=1e6, d=10,
    K=8; full and diag; float32 and float64. The time is the whole fit (initialization + EM,
-   from a NumPy array to fitted parameters). jaxgauss's first call (which compiles) is
-   reported apart from the median of the following calls.
+   from a NumPy array to fitted parameters), summed over ``--seeds`` random starts per library
+   (``jax.random.key(s)`` / ``random_state=s``); the final log-likelihoods are averaged.
+   jaxgauss's first call (which compiles) is reported apart.
 2. **select**: ``jg.select_gmm`` over K=1..10 x the 4 covariance types against the
    scikit-learn loop over the same 40 candidates (``GaussianMixture(K, covariance_type=ct)``
    then ``.bic(x)``), both with their default k-means initialization.
@@ -44,6 +45,9 @@ from sklearn.mixture import GaussianMixture  # noqa: E402
 
 import jaxgauss as jg  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _results import record  # noqa: E402
+
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
@@ -63,35 +67,39 @@ def _timed(fn):
     return time.perf_counter() - t0, out
 
 
-def bench_fit(x, k, ct, repeats, sk_repeats):
-    """Returns a row of the fit table."""
+def bench_fit(x, k, ct, seeds):
+    """Returns a row of the fit table: totals over ``seeds`` (one fit per seed and library).
 
-    def ours():
-        fit = jg.fit_gmm(jax.random.key(0), x, k, covariance_type=ct, init="k-means++")
+    A single fit from one random start measures the start as much as the code (the two
+    libraries draw different k-means++ seeds, and EM then runs a different number of iterations
+    to a different local optimum), so both fit once per seed and the row sums the times,
+    the iterations and averages the final log-likelihoods.
+    """
+
+    def ours(seed):
+        fit = jg.fit_gmm(jax.random.key(seed), x, k, covariance_type=ct, init="k-means++")
         jax.block_until_ready(fit)
         return fit
 
-    def theirs():
-        return GaussianMixture(k, covariance_type=ct, init_params="k-means++", random_state=0).fit(
-            x
-        )
+    def theirs(seed):
+        return GaussianMixture(
+            k, covariance_type=ct, init_params="k-means++", random_state=seed
+        ).fit(x)
 
-    first, fit = _timed(ours)
-    runs = [_timed(ours)[0] for _ in range(repeats)]
-    sk_runs = []
-    for _ in range(sk_repeats):
-        t, ref = _timed(theirs)
-        sk_runs.append(t)
-    jg_t, sk_t = statistics.median(runs), statistics.median(sk_runs)
+    first, _ = _timed(lambda: ours(seeds[0]))  # compiles
+    jg_runs = [_timed(lambda s=s: ours(s)) for s in seeds]
+    sk_runs = [_timed(lambda s=s: theirs(s)) for s in seeds]
+    jg_t = sum(t for t, _ in jg_runs)
+    sk_t = sum(t for t, _ in sk_runs)
     return {
         "jg_first": first,
         "jg": jg_t,
         "sk": sk_t,
         "ratio": sk_t / jg_t,
-        "jg_iter": int(fit.n_iter),
-        "sk_iter": int(ref.n_iter_),
-        "jg_ll": float(fit.log_likelihood),
-        "sk_ll": float(ref.lower_bound_),
+        "jg_iter": sum(int(f.n_iter) for _, f in jg_runs),
+        "sk_iter": sum(int(g.n_iter_) for _, g in sk_runs),
+        "jg_ll": float(np.mean([float(f.log_likelihood) for _, f in jg_runs])),
+        "sk_ll": float(np.mean([float(g.lower_bound_) for _, g in sk_runs])),
     }
 
 
@@ -132,7 +140,9 @@ def bench_select(x, ks, types, sk_repeats):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--small", action="store_true", help="tiny shapes: runs in seconds")
-    parser.add_argument("--repeats", type=int, default=3, help="timed jaxgauss fits (median)")
+    parser.add_argument(
+        "--seeds", type=int, default=3, help="fits per library and configuration (seeds 0..S-1)"
+    )
     parser.add_argument("--sk-repeats", type=int, default=1, help="timed scikit-learn fits")
     parser.add_argument("--skip-select", action="store_true")
     parser.add_argument("--skip-fit", action="store_true")
@@ -151,11 +161,12 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()}")
     if not args.skip_fit:
         print(
-            "\nWhole fit (k-means++ init + EM), seconds; jaxgauss first call includes compilation"
+            f"\nWhole fit (k-means++ init + EM), seconds summed over {args.seeds} seeds; "
+            "'jg 1st' is jaxgauss's compiling first call; it = iterations summed; ll = mean"
         )
         hdr = (
-            f"{'n':>9} {'d':>3} {'K':>3} {'cov':>5} {'dtype':>7} | {'jg 1st':>7} {'jg med':>7} "
-            f"{'sk':>7} {'sk/jg':>6} | {'it jg':>5} {'it sk':>5} | {'ll jg':>10} {'ll sk':>10} "
+            f"{'n':>9} {'d':>3} {'K':>3} {'cov':>5} {'dtype':>7} | {'jg 1st':>7} {'jg sum':>7} "
+            f"{'sk sum':>7} {'sk/jg':>6} | {'it jg':>5} {'it sk':>5} | {'ll jg':>10} {'ll sk':>10} "
             f"{'dll':>8} | {'per-it':>6}"
         )
         print(hdr)
@@ -164,7 +175,7 @@ def main() -> None:
             base = curved_data(n, d)
             for ct, dtype in fit_configs:
                 x = base.astype(dtype)
-                r = bench_fit(x, k, ct, args.repeats, args.sk_repeats)
+                r = bench_fit(x, k, ct, list(range(args.seeds)))
                 dll = r["jg_ll"] - r["sk_ll"]
                 # Ratio of the time per iteration (init included, so it understates ours).
                 per_iter = (r["sk"] / r["sk_iter"]) / (r["jg"] / r["jg_iter"])
@@ -174,6 +185,14 @@ def main() -> None:
                     f"{r['jg_iter']:5d} {r['sk_iter']:5d} | {r['jg_ll']:10.4f} "
                     f"{r['sk_ll']:10.4f} {dll:+8.4f} | {per_iter:6.2f}",
                     flush=True,
+                )
+                record(
+                    "gmm",
+                    f"fit_gmm n={n:.0e} d={d} K={k} {ct} {np.dtype(dtype).name}, {args.seeds} seeds",
+                    "sklearn GaussianMixture",
+                    r["jg"],
+                    r["sk"],
+                    note=f"it {r['jg_iter']}/{r['sk_iter']}, mean ll jg-sk {dll:+.4f}",
                 )
     if not args.skip_select:
         n, d = select_case
@@ -188,6 +207,9 @@ def main() -> None:
             f"scikit-learn loop {r['sk']:.2f} | ratio sk/jg {r['ratio']:.2f} "
             f"(with compile {r['sk'] / r['jg_first']:.2f})"
         )
+        case = f"select_gmm K={min(ks)}..{max(ks)} x {len(types)} types n={n:.0e} d={d}"
+        record("gmm", case, "sklearn loop", r["jg"], r["sk"], note="compiled")
+        record("gmm", case + " incl. compile", "sklearn loop", r["jg_first"], r["sk"])
         print(
             f"best by BIC: jaxgauss {r['jg_best']} bic={r['jg_bic']:.1f}; "
             f"scikit-learn {r['sk_best']} bic={r['sk_bic']:.1f}"

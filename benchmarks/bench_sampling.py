@@ -32,6 +32,7 @@ import sys
 import time
 
 import numpy as np
+from _results import record  # benchmarks/ is on sys.path when run as a script
 
 D = 50
 
@@ -150,6 +151,9 @@ def bench_speed(ns: list[int], repeats: int) -> list[dict]:
                 }
             )
             r = rows[-1]
+            case = f"Gaussian d={D}, n={n:.0e}, {r['dtype']}"
+            record("sampling", case, f"numpy normal+matmul {r['dtype']}", t_jg, t_np)
+            record("sampling", case, "numpy mvn svd (float64)", t_jg, numpy_mvn["svd"])
             print(
                 f"n={n:>9,} {r['dtype']:>7}  jaxgauss {t_jg:7.3f} s "
                 + (f"(compile {r['compile_s']:.2f} s)" if r["compile_s"] else "(compile n/a)")
@@ -180,6 +184,16 @@ def bench_memory(n: int) -> list[dict]:
             f"{extra:8.0f} MB above the start ({extra / out_mb:4.2f}x the {out_mb:.0f} MB output)",
             flush=True,
         )
+    extra = {r["mode"]: r["extra_mb"] for r in rows}
+    record(
+        "sampling",
+        f"peak memory above start, n={n:.0e} float32",
+        "numpy standard_normal+matmul",
+        extra["jaxgauss-chunked"],
+        extra["numpy-oneshot"],
+        unit="MB",
+        note="jaxgauss in batches of 1e5 rows",
+    )
     return rows
 
 

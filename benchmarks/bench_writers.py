@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 
+from _results import record  # benchmarks/ is on sys.path when run as a script
+
 CHILD = r"""
 import json, resource, sys, time
 import numpy as np
@@ -76,6 +78,11 @@ def main() -> None:
     print(f"{'contender':<14} {'wall s':>8} {'peak RSS MB':>12} {'RSS / jaxgauss':>15}")
     for mode, wall, rss in rows:
         print(f"{mode:<14} {wall:8.2f} {rss:12.0f} {rss / base:15.2f}")
+    case = f"write {n:.0e} x {d} float32 .npy"
+    ours = dict((mode, (wall, rss)) for mode, wall, rss in rows)
+    for mode, label in (("numpy-matmul", "np.save(normal+matmul)"), ("numpy-mvn", "np.save(mvn)")):
+        record("writers", case + " wall", label, ours["jaxgauss"][0], ours[mode][0])
+        record("writers", case + " peak RSS", label, ours["jaxgauss"][1], ours[mode][1], unit="MB")
 
 
 if __name__ == "__main__":

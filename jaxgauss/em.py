@@ -211,8 +211,11 @@ def sufficient_stats(x: jax.Array, w: jax.Array, resp: jax.Array, ctype: str) ->
     k = resp.shape[1]
     r = resp * w[:, None]
     if ctype == "full":
-        rx = (r[:, :, None] * x[:, None, :]).reshape(n, k * d)
-        second = (rx.T @ x).reshape(k, d, d)
+        if n * k * d <= 2 * _BLOCK_ELEMENTS:  # a cache-sized block: XLA's batched form is faster
+            second = jnp.einsum("nk,ni,nj->kij", r, x, x)
+        else:  # one large GEMM beats the batched form on big row counts (measured, 2 cores)
+            rx = (r[:, :, None] * x[:, None, :]).reshape(n, k * d)
+            second = (rx.T @ x).reshape(k, d, d)
     elif ctype == "tied":
         second = x.T @ (w[:, None] * x)
     elif ctype == "diag":
@@ -231,13 +234,80 @@ def _m_step(
     reg_covar: jax.Array,
     ctype: str,
 ) -> tuple[_Comp, jax.Array]:
-    """M-step with collapse handling; returns ``(new components, number re-seeded)``."""
-    k = resp.shape[1]
-    worst = _poorly_explained_rows(jnp.where(data.w > 0, row_ll, jnp.inf), k)
+    """M-step from responsibilities ``(n, K)`` (used once, after the initialization)."""
     stats = sufficient_stats(data.x, data.w, resp, ctype)
+    return _m_step_stats(data, stats, old, row_ll, k_active, reg_covar, ctype)
+
+
+def _m_step_stats(
+    data: _Data,
+    stats: Stats,
+    old: _Comp,
+    row_ll: jax.Array,
+    k_active: jax.Array,
+    reg_covar: jax.Array,
+    ctype: str,
+) -> tuple[_Comp, jax.Array]:
+    """M-step with collapse handling; returns ``(new components, number re-seeded)``."""
+    k = stats.nk.shape[0]
+    worst = _poorly_explained_rows(jnp.where(data.w > 0, row_ll, jnp.inf), k)
     return m_step_from_stats(
         stats, data.x[worst], data.total, data.x.shape[0], data.cov, old, k_active, reg_covar, ctype
     )
+
+
+#: Elements of the largest ``(rows, K*d)`` intermediate of one block of the E/M pass.
+_BLOCK_ELEMENTS = 2**21
+
+
+def pass_block_rows(n: int, k: int, d: int, ctype: str) -> int:
+    """Rows per block of :func:`_e_stats_pass` (``n``: one block, i.e. no blocking).
+
+    The full and tied E-steps and the full M-step build ``(n, K d)`` intermediates; streaming
+    them through the cache in blocks of about ``2**21`` elements made a full-covariance
+    iteration 2-2.6x faster on the 2-core CPU (n=1e5, d=20, K=10 and n=1e6, d=10, K=8). The
+    diag and spherical passes only build ``(n, K)`` arrays and run fastest unblocked.
+    """
+    if ctype in ("diag", "spherical"):
+        return n
+    rows = 1 << max(int(_BLOCK_ELEMENTS // max(k * d, 1)).bit_length() - 1, 4)
+    return n if rows * 2 > n else rows
+
+
+def _blocked(data: _Data, rows: int) -> tuple[jax.Array, jax.Array]:
+    """``x`` ``(B, rows, d)`` and ``w`` ``(B, rows)``, zero-padded (padding has weight 0)."""
+    n, d = data.x.shape
+    b = -(-n // rows)
+    x = jnp.pad(data.x, ((0, b * rows - n), (0, 0))).reshape(b, rows, d)
+    w = jnp.pad(data.w, (0, b * rows - n)).reshape(b, rows)
+    return x, w
+
+
+def _e_stats(x: jax.Array, w: jax.Array, comp: _Comp, ctype: str):
+    """E-step on rows ``x`` and their :class:`Stats`: ``(sum_i w_i ll_i, stats, ll (n,))``."""
+    wlp = mixture.log_gaussians(x, comp.means, comp.prec, ctype) + comp.log_weights
+    row = jax.nn.logsumexp(wlp, axis=1)
+    stats = sufficient_stats(x, w, jnp.exp(wlp - row[:, None]), ctype)
+    return jnp.sum(w * row), stats, row
+
+
+def _e_stats_pass(data: _Data, blocks, comp: _Comp, ctype: str):
+    """One E-step plus the M-step statistics over all rows, blockwise when ``blocks`` is given.
+
+    Returns ``(mean log-likelihood, Stats, row log-likelihoods (n,))``.
+    """
+    if blocks is None:
+        ll_sum, stats, row = _e_stats(data.x, data.w, comp, ctype)
+        return ll_sum / data.total, stats, row
+
+    def step(acc, xw):
+        ll_sum, stats, row = _e_stats(xw[0], xw[1], comp, ctype)
+        return jax.tree.map(jnp.add, acc, (ll_sum, stats)), row
+
+    x0, w0 = blocks[0][0], blocks[1][0]
+    zeros = jax.tree.map(jnp.zeros_like, jax.eval_shape(lambda: _e_stats(x0, w0, comp, ctype)[:2]))
+    (ll_sum, stats), rows = jax.lax.scan(step, zeros, blocks)
+    return ll_sum / data.total, stats, rows.reshape(-1)[: data.x.shape[0]]
 
 
 def m_step_from_stats(
@@ -324,15 +394,19 @@ def _em(
     *,
     ctype: str,
     max_iter: int,
+    blocked: bool = True,
 ) -> _State:
     dtype = data.x.dtype
+    n, d = data.x.shape
+    rows = pass_block_rows(n, comp.means.shape[0], d, ctype) if blocked else n
+    blocks = None if rows >= n else _blocked(data, rows)  # padded once, outside the loop
 
     def cond(s: _State) -> jax.Array:
         return (s.n_iter < max_iter) & ~s.converged & ~s.failed
 
     def body(s: _State) -> _State:
-        ll, log_resp, row = _e_step(data, s.comp, ctype)
-        new, n_seed = _m_step(data, jnp.exp(log_resp), s.comp, row, k_active, reg_covar, ctype)
+        ll, stats, row = _e_stats_pass(data, blocks, s.comp, ctype)
+        new, n_seed = _m_step_stats(data, stats, s.comp, row, k_active, reg_covar, ctype)
         bad = ~(jnp.isfinite(ll) & _all_finite(new))
         converged = jnp.abs(ll - s.log_likelihood) < tol
         comp = jax.tree.map(lambda a, b: jnp.where(bad, a, b), s.comp, new)
@@ -442,11 +516,24 @@ def _run(
     ctype: str,
     init: str,
     max_iter: int,
+    blocked: bool = True,
 ) -> _State:
     comp = (
         start if start is not None else _init_comp(key, data, k, k_active, reg_covar, ctype, init)
     )
-    return _em(data, comp, k_active, tol, reg_covar, ctype=ctype, max_iter=max_iter)
+    return _em(
+        data, comp, k_active, tol, reg_covar, ctype=ctype, max_iter=max_iter, blocked=blocked
+    )
+
+
+def blockable(x: jax.Array) -> bool:
+    """Whether the E/M pass may run over row blocks: not for data split over several devices.
+
+    Blocks are slices along the row axis; for row-sharded data each slice would live on one
+    device, so sharded fits keep one pass (local E-step, statistics reduced across devices).
+    """
+    sharding = getattr(x, "sharding", None)
+    return sharding is None or len(sharding.device_set) <= 1
 
 
 def _to_params(comp: _Comp, shift: jax.Array, ctype: str) -> GMMParams:
@@ -459,7 +546,7 @@ def _best(states: _State) -> tuple[jax.Array, jax.Array]:
     return jnp.argmax(ll), ll
 
 
-@functools.partial(jax.jit, static_argnames=("k", "ctype", "init", "max_iter"))
+@functools.partial(jax.jit, static_argnames=("k", "ctype", "init", "max_iter", "blocked"))
 def _fit_jit(
     keys: jax.Array,
     x: jax.Array,
@@ -472,11 +559,12 @@ def _fit_jit(
     ctype: str,
     init: str,
     max_iter: int,
+    blocked: bool,
 ) -> GMMFit:
     data, shift = _prepare(x, w)
     k_active = jnp.asarray(k, jnp.int32)
     start = None if params_init is None else _comp_from_params(params_init, shift, k_active)
-    run = functools.partial(_run, k=k, ctype=ctype, init=init, max_iter=max_iter)
+    run = functools.partial(_run, k=k, ctype=ctype, init=init, max_iter=max_iter, blocked=blocked)
     states = jax.vmap(run, in_axes=(0, None, None, None, None, None))(
         keys, data, k_active, tol, reg_covar, start
     )
@@ -646,6 +734,7 @@ def fit_gmm(
         ctype=covariance_type,
         init=init,
         max_iter=int(max_iter),
+        blocked=blockable(x),
     )
     if _checks.is_concrete(fit.n_reseeded) and int(fit.n_reseeded) > 0:
         warnings.warn(

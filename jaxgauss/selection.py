@@ -50,7 +50,7 @@ class Selection(NamedTuple):
     criterion: str
 
 
-@functools.partial(jax.jit, static_argnames=("k", "ctype", "init", "max_iter"))
+@functools.partial(jax.jit, static_argnames=("k", "ctype", "init", "max_iter", "blocked"))
 def _select_jit(
     keys: jax.Array,
     x: jax.Array,
@@ -63,9 +63,12 @@ def _select_jit(
     ctype: str,
     init: str,
     max_iter: int,
+    blocked: bool,
 ):
     data, shift = em._prepare(x, w)
-    run = functools.partial(em._run, k=k, ctype=ctype, init=init, max_iter=max_iter)
+    run = functools.partial(
+        em._run, k=k, ctype=ctype, init=init, max_iter=max_iter, blocked=blocked
+    )
 
     def one(args):
         keys_k, k_active = args
@@ -198,6 +201,7 @@ def select_gmm(
             ctype=ctype,
             init=init,
             max_iter=int(max_iter),
+            blocked=em.blockable(x),
         )
         final_host = np.asarray(final_ll, np.float64)
         for j, k in enumerate(ks):

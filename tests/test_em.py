@@ -49,8 +49,18 @@ def _sklearn_precisions(cov, ctype):
     return np.linalg.inv(cov) if ctype in ("full", "tied") else 1.0 / cov
 
 
-@pytest.mark.parametrize("ctype", TYPES)
-def test_em_reproduces_sklearn_from_same_start(data, ctype):
+@pytest.mark.parametrize(
+    "ctype, blocked",
+    [(t, False) for t in TYPES] + [("full", True), ("tied", True)],
+)
+def test_em_reproduces_sklearn_from_same_start(data, ctype, blocked, monkeypatch):
+    if blocked:
+        # Blocks of 64 rows (the last one padded with weight-0 rows) instead of one pass.
+        monkeypatch.setattr(em, "_BLOCK_ELEMENTS", 64 * K * D)
+        assert em.pass_block_rows(N, K, D, ctype) == 64
+        jax.clear_caches()
+    else:
+        assert em.pass_block_rows(N, K, D, ctype) == N
     w0, m0, c0 = _initial(data, ctype)
     sk = GaussianMixture(
         K,
@@ -74,6 +84,8 @@ def test_em_reproduces_sklearn_from_same_start(data, ctype):
     )
     np.testing.assert_allclose(fit.history[: sk.n_iter_], sk.lower_bounds_, rtol=1e-6)
     assert np.all(np.isnan(np.asarray(fit.history[sk.n_iter_ :])))
+    if blocked:
+        jax.clear_caches()  # later tests compile the unblocked program again
 
 
 @pytest.mark.parametrize("ctype", TYPES)

@@ -119,9 +119,27 @@ def test_errors():
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="a must be finite"):
         ks_2samp(bad, b)
+    bad_b = b.copy()
+    bad_b[3, 1] = -np.inf
+    with pytest.raises(ValueError, match="b must be finite; it holds 1 NaN"):
+        ks_statistic(a, bad_b)
+    with pytest.raises(ValueError, match="a must be finite"):
+        ks_statistic(np.full((5, 2), np.inf), b)
     with pytest.raises(TypeError, match="b must be a real numeric array"):
         ks_2samp(a, np.array([["x", "y"]]))
     with pytest.raises(ValueError, match="bins must be a positive integer"):
         ks_statistic(a, b, bins=0)
     with pytest.raises(ValueError, match=r"shape \(n,\) or \(n, d\)"):
         ks_2samp(np.zeros((2, 2, 2)), b)
+
+
+def test_borrowed_input_is_not_modified_and_matches_a_copy():
+    # ks_2samp wraps contiguous float numpy input without a copy (DLPack); the caller's buffer
+    # must come back untouched and the result must equal that of a (non-contiguous) copy.
+    a, b = _data(300, 200, 3, 5)
+    a_before, b_before = a.copy(), b.copy()
+    got = ks_2samp(a, b)
+    np.testing.assert_array_equal(a, a_before)
+    np.testing.assert_array_equal(b, b_before)
+    strided = ks_2samp(np.asfortranarray(a), np.asfortranarray(b))
+    np.testing.assert_array_equal(got.statistic, strided.statistic)
