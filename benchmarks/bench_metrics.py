@@ -160,21 +160,31 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="tiny sizes, a few seconds")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=("ks", "stream", "corr", "js", "dcr"),
+        default=("ks", "stream", "corr", "js", "dcr"),
+        help="run only these cases",
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     print(f"jax {jax.__version__} on {jax.devices()[0].platform}, float64", flush=True)
-    if args.small:
-        bench_ks(rng, 20_000, 5, args.repeats)
-        bench_ks_stream(rng, 20_000, 200_000, 2, 50_000, 8192)
-        bench_corr(rng, 50_000, 5, args.repeats)
-        bench_js(rng, 50_000, 5, args.repeats)
-        bench_dcr(rng, 2_000, 5, 0)
-    else:
-        bench_ks(rng, 1_000_000, 20, args.repeats)
-        bench_ks_stream(rng, 1_000_000, 10_000_000, 4, 1_000_000, 8192)
-        bench_corr(rng, 1_000_000, 20, args.repeats)
-        bench_js(rng, 1_000_000, 20, args.repeats)
-        bench_dcr(rng, 20_000, 20, 100_000)
+    small = args.small
+    cases = {  # (function, arguments at --small, arguments at full size)
+        "ks": (bench_ks, (20_000, 5, args.repeats), (1_000_000, 20, args.repeats)),
+        "stream": (
+            bench_ks_stream,
+            (20_000, 200_000, 2, 50_000, 8192),
+            (1_000_000, 10_000_000, 4, 1_000_000, 8192),
+        ),
+        "corr": (bench_corr, (50_000, 5, args.repeats), (1_000_000, 20, args.repeats)),
+        "js": (bench_js, (50_000, 5, args.repeats), (1_000_000, 20, args.repeats)),
+        "dcr": (bench_dcr, (2_000, 5, 0), (20_000, 20, 100_000)),
+    }
+    for name, (fn, small_args, full_args) in cases.items():
+        if name in args.only:
+            fn(rng, *(small_args if small else full_args))
 
 
 if __name__ == "__main__":
