@@ -436,22 +436,39 @@ def _em(
 # Initialization.
 
 
-def _initial_resp(key: jax.Array, data: _Data, k: int, k_active: jax.Array, init: str) -> jax.Array:
+#: Initializations that start from centres (shareable between covariance types).
+CENTRE_INITS = ("kmeans++", "k-means++", "random_from_data")
+
+
+def initial_centers(
+    key: jax.Array, data: _Data, k: int, k_active: jax.Array, init: str
+) -> jax.Array:
+    """``(K, d)`` starting centres of a centre-based ``init`` (in shifted coordinates)."""
     x, w = data.x, data.w
-    n = x.shape[0]
-    active = jnp.arange(k) < k_active
-    if init == "random":
-        u = jax.random.uniform(key, (n, k), dtype=x.dtype)
-        u = jnp.where(active, u, 0.0)
-        return u / jnp.sum(u, axis=1, keepdims=True)
     if init == "random_from_data":
-        p = w / data.total
-        idx = jax.random.choice(key, n, (k,), replace=False, p=p)
-        centers = x[idx]
-    else:
-        centers, _ = kmeans.kmeans_plusplus(key, x, w, k, k_active)
-        if init == "kmeans++":
-            centers, _ = kmeans.lloyd(x, w, centers, k_active, max_iter=KMEANS_MAX_ITER)
+        return x[jax.random.choice(key, x.shape[0], (k,), replace=False, p=w / data.total)]
+    centers, _ = kmeans.kmeans_plusplus(key, x, w, k, k_active)
+    if init == "kmeans++":
+        centers, _ = kmeans.lloyd(x, w, centers, k_active, max_iter=KMEANS_MAX_ITER)
+    return centers
+
+
+def _initial_resp(
+    key: jax.Array,
+    data: _Data,
+    k: int,
+    k_active: jax.Array,
+    init: str,
+    centers: jax.Array | None = None,
+) -> jax.Array:
+    """``(n, K)`` starting responsibilities: one-hot nearest centre, or uniform random."""
+    x = data.x
+    if init == "random":
+        u = jax.random.uniform(key, (x.shape[0], k), dtype=x.dtype)
+        u = jnp.where(jnp.arange(k) < k_active, u, 0.0)
+        return u / jnp.sum(u, axis=1, keepdims=True)
+    if centers is None:
+        centers = initial_centers(key, data, k, k_active, init)
     labels = kmeans.nearest(x, centers, k_active)
     return jax.nn.one_hot(labels, k, dtype=x.dtype)
 
@@ -464,8 +481,9 @@ def _init_comp(
     reg_covar: jax.Array,
     ctype: str,
     init: str,
+    centers: jax.Array | None = None,
 ) -> _Comp:
-    resp = _initial_resp(key, data, k, k_active, init)
+    resp = _initial_resp(key, data, k, k_active, init, centers)
     d = data.x.shape[1]
     # Placeholder (finite) parameters for inactive components: global mean and covariance.
     eye = jnp.eye(d, dtype=data.x.dtype)
@@ -517,10 +535,12 @@ def _run(
     init: str,
     max_iter: int,
     blocked: bool = True,
+    centers: jax.Array | None = None,
 ) -> _State:
-    comp = (
-        start if start is not None else _init_comp(key, data, k, k_active, reg_covar, ctype, init)
-    )
+    """Initializes (from ``start``, given ``centers``, or ``init``) and runs EM."""
+    if start is None:
+        start = _init_comp(key, data, k, k_active, reg_covar, ctype, init, centers)
+    comp = start
     return _em(
         data, comp, k_active, tol, reg_covar, ctype=ctype, max_iter=max_iter, blocked=blocked
     )

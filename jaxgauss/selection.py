@@ -50,12 +50,27 @@ class Selection(NamedTuple):
     criterion: str
 
 
+@functools.partial(jax.jit, static_argnames=("k", "init"))
+def _centers_jit(
+    keys: jax.Array, x: jax.Array, w: jax.Array, k_actives: jax.Array, *, k: int, init: str
+) -> jax.Array:
+    """Starting centres ``(len(ks), n_init, K, d)`` of every candidate size and restart."""
+    data, _ = em._prepare(x, w)
+
+    def one(args):
+        keys_k, k_active = args
+        return jax.vmap(lambda key: em.initial_centers(key, data, k, k_active, init))(keys_k)
+
+    return jax.lax.map(one, (keys, k_actives))
+
+
 @functools.partial(jax.jit, static_argnames=("k", "ctype", "init", "max_iter", "blocked"))
 def _select_jit(
     keys: jax.Array,
     x: jax.Array,
     w: jax.Array,
     k_actives: jax.Array,
+    centers: jax.Array | None,
     tol: jax.Array,
     reg_covar: jax.Array,
     *,
@@ -71,16 +86,18 @@ def _select_jit(
     )
 
     def one(args):
-        keys_k, k_active = args
-        states = jax.vmap(run, in_axes=(0, None, None, None, None, None))(
-            keys_k, data, k_active, tol, reg_covar, None
-        )
+        keys_k, k_active, centers_k = args
+
+        def restart(key, c):
+            return run(key, data, k_active, tol, reg_covar, None, centers=c)
+
+        states = jax.vmap(restart)(keys_k, centers_k)
         i, lls = em._best(states)
         best = jax.tree.map(lambda a: a[i], states)
         final_ll, _, _ = em._e_step(data, best.comp, ctype)
         return best, lls, final_ll
 
-    best, lls, final_ll = jax.lax.map(one, (keys, k_actives))
+    best, lls, final_ll = jax.lax.map(one, (keys, k_actives, centers))
     return best, lls, final_ll, shift
 
 
@@ -187,14 +204,21 @@ def select_gmm(
         )
     }
     fits: list[GMMFit] = []
-    for t_index, ctype in enumerate(types):
-        keys = jax.random.split(jax.random.fold_in(key, t_index), len(ks) * n_init)
-        keys = keys.reshape(len(ks), n_init)
+    # The same keys for every covariance type, as scikit-learn's loop with one random_state: a
+    # centre-based initialization (k-means++ and Lloyd) then depends on K only, and is computed
+    # once and shared by the covariance types instead of once per type.
+    keys = jax.random.split(key, len(ks) * n_init).reshape(len(ks), n_init)
+    k_actives = jnp.asarray(ks, jnp.int32)
+    centers = None
+    if init in em.CENTRE_INITS:
+        centers = _centers_jit(keys, x, w, k_actives, k=k_max, init=init)
+    for ctype in types:
         best, lls, final_ll, shift = _select_jit(
             keys,
             x,
             w,
-            jnp.asarray(ks, jnp.int32),
+            k_actives,
+            centers,
             jnp.asarray(tol, x.dtype),
             jnp.asarray(reg_covar, x.dtype),
             k=k_max,

@@ -6,6 +6,7 @@ from jax.sharding import AxisType, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 import jaxgauss as jg
+from jaxgauss import em
 
 jax.config.update("jax_enable_x64", True)
 assert jax.device_count() == 4
@@ -24,6 +25,8 @@ cases = [(AxisType.Auto, c) for c in ("full", "tied", "diag", "spherical")] + [
 for axis_type in (AxisType.Auto, AxisType.Explicit):
     mesh = jax.make_mesh((4,), ("rows",), axis_types=(axis_type,))
     xs = jax.device_put(x, NamedSharding(mesh, P("rows")))
+    # Row blocks would each live on one device: sharded data keeps one E/M pass.
+    assert em.blockable(x) and not em.blockable(xs)
     for ctype in [c for t, c in cases if t == axis_type]:
         one = jg.fit_gmm(jax.random.key(0), x, 3, covariance_type=ctype)
         sharded = jg.fit_gmm(jax.random.key(0), xs, 3, covariance_type=ctype)
