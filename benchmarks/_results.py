@@ -14,7 +14,9 @@ A record holds:
 * ``jaxgauss_s`` / ``contender_s``: seconds (medians where the script repeats); the metric may
   also be memory (``unit="MB"``), in which case the two values are megabytes;
 * ``ratio``: ``contender / jaxgauss`` (> 1: jaxgauss is faster or smaller);
-* ``note``: anything needed to read the ratio (e.g. a log-likelihood difference).
+* ``note``: anything needed to read the ratio (e.g. a log-likelihood difference);
+* ``headline``: whether the ratio enters the per-benchmark geometric mean (``False`` for
+  secondary views of a case already recorded, such as a time including compilation).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def record(
     *,
     unit: str = "s",
     note: str = "",
+    headline: bool = True,
 ) -> dict[str, Any]:
     """Appends one comparison to ``$JAXGAUSS_BENCH_RESULTS`` (if set) and returns it."""
     row = {
@@ -47,6 +50,7 @@ def record(
         "unit": unit,
         "ratio": float(contender_s) / float(jaxgauss_s) if jaxgauss_s > 0 else float("inf"),
         "note": note,
+        "headline": bool(headline),
     }
     path = os.environ.get(ENV)
     if path:

@@ -209,7 +209,9 @@ def main() -> None:
         )
         case = f"select_gmm K={min(ks)}..{max(ks)} x {len(types)} types n={n:.0e} d={d}"
         record("gmm", case, "sklearn loop", r["jg"], r["sk"], note="compiled")
-        record("gmm", case + " incl. compile", "sklearn loop", r["jg_first"], r["sk"])
+        record(
+            "gmm", case + " incl. compile", "sklearn loop", r["jg_first"], r["sk"], headline=False
+        )
         print(
             f"best by BIC: jaxgauss {r['jg_best']} bic={r['jg_bic']:.1f}; "
             f"scikit-learn {r['sk_best']} bic={r['sk_bic']:.1f}"

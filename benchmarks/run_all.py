@@ -40,10 +40,10 @@ SCRIPTS = {
 
 
 def geometric_means(rows: list[dict]) -> dict[str, float]:
-    """Geometric mean of the ratios of each benchmark's records."""
+    """Geometric mean of the ratios of each benchmark's headline records."""
     by: dict[str, list[float]] = {}
     for r in rows:
-        if r["ratio"] > 0 and math.isfinite(r["ratio"]):
+        if r.get("headline", True) and r["ratio"] > 0 and math.isfinite(r["ratio"]):
             by.setdefault(r["benchmark"], []).append(math.log(r["ratio"]))
     return {b: math.exp(sum(v) / len(v)) for b, v in by.items()}
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = load(results)
     print(f"\n=== all comparisons ({'full' if args.full else 'small'} sizes) ===")
     print(table(rows))
-    print("\ngeometric mean ratio per benchmark (> 1: jaxgauss faster or smaller)")
+    print("\ngeometric mean ratio per benchmark (> 1: jaxgauss faster or smaller; headline rows)")
     for name, g in geometric_means(rows).items():
         print(f"  {name:<10} {g:6.2f}x")
     print(f"\n{'script':<20} {'status':>8} {'wall s':>8} {'records':>8}")
