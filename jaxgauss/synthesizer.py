@@ -530,9 +530,12 @@ class Synthesizer:
     ) -> Path:
         """Streams ``n`` rows to ``.npy``/CSV/Parquet through :func:`jaxgauss.sample_to`.
 
-        The file holds the numbers of :class:`TableModel` rows: floats, integers, 0/1 for
-        booleans and category codes (indices into ``schema_.column(name).categories``); the
-        same rows as :meth:`sample` with the same seed, for any ``batch_size``.
+        The rows are those of :meth:`sample` with the same seed, for any ``batch_size``. CSV
+        and Parquet files of a model fitted on a ``DataFrame`` hold the table as
+        :meth:`sample` returns it (category labels, booleans, integer and float dtypes);
+        ``.npy`` files, and models fitted on arrays, hold the numbers of the
+        :class:`TableModel` rows (category codes index ``schema_.column(name).categories``,
+        booleans are 0/1).
 
         Args:
           path: target file (written atomically).
@@ -549,6 +552,8 @@ class Synthesizer:
             if n is None:
                 raise ValueError("n is required (or set the n_samples option / sampling.n_samples)")
         tm = self.table_model(conditions=conditions, constraints=constraints)
+        fmt = format if format is not None else Path(path).suffix.lstrip(".").lower()
+        labelled = self.schema_.frame and fmt in ("csv", "parquet")
         return writers.sample_to(
             self._key(seed, key),
             tm,
@@ -559,6 +564,7 @@ class Synthesizer:
             columns=list(self.schema_.names),
             progress=progress,
             resume=resume,
+            to_table=functools.partial(tables.to_table, self.schema_) if labelled else None,
         )
 
     # -- validation ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -85,14 +85,20 @@ class _NpyWriter:
 
 
 class _CsvWriter:
-    def __init__(self, path: Path, columns: Sequence[str], dtype: np.dtype) -> None:
+    def __init__(
+        self, path: Path, columns: Sequence[str], dtype: np.dtype, to_table: Any = None
+    ) -> None:
         self.file = open(path, "w", newline="")  # noqa: SIM115 - closed in close()
         self.file.write(",".join(columns) + "\n")
         # Shortest formats that round-trip exactly.
         self.fmt = "%.9g" if dtype == np.float32 else "%.17g"
+        self.to_table = to_table
 
     def write(self, rows: np.ndarray) -> None:
-        np.savetxt(self.file, rows, fmt=self.fmt, delimiter=",")
+        if self.to_table is None:
+            np.savetxt(self.file, rows, fmt=self.fmt, delimiter=",")
+        else:  # pandas writes floats in their shortest round-trip form, row by row
+            self.to_table(rows).to_csv(self.file, header=False, index=False, lineterminator="\n")
 
     def close(self) -> None:
         self.file.flush()
@@ -101,7 +107,9 @@ class _CsvWriter:
 
 
 class _ParquetWriter:
-    def __init__(self, path: Path, columns: Sequence[str], dtype: np.dtype) -> None:
+    def __init__(
+        self, path: Path, columns: Sequence[str], dtype: np.dtype, to_table: Any = None
+    ) -> None:
         try:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -109,17 +117,27 @@ class _ParquetWriter:
             raise ImportError(
                 "format='parquet' needs pyarrow: pip install 'jaxgauss[tables]'"
             ) from e
-        self.pa = pa
+        self.pa, self.pq, self.path = pa, pq, path
         self.columns = list(columns)
-        schema = pa.schema([(c, pa.from_numpy_dtype(dtype)) for c in self.columns])
-        self.writer = pq.ParquetWriter(str(path), schema)
+        self.to_table = to_table
+        self.writer = None
+        if to_table is None:
+            schema = pa.schema([(c, pa.from_numpy_dtype(dtype)) for c in self.columns])
+            self.writer = pq.ParquetWriter(str(path), schema)
 
     def write(self, rows: np.ndarray) -> None:
-        table = self.pa.table({c: rows[:, i] for i, c in enumerate(self.columns)})
+        if self.to_table is None:
+            table = self.pa.table({c: rows[:, i] for i, c in enumerate(self.columns)})
+        else:
+            table = self.pa.Table.from_pandas(self.to_table(rows), preserve_index=False)
+            if self.writer is None:  # the first batch fixes the schema (dtypes, categories)
+                self.writer = self.pq.ParquetWriter(str(self.path), table.schema)
+            table = table.cast(self.writer.schema)
         self.writer.write_table(table)
 
     def close(self) -> None:
-        self.writer.close()
+        if self.writer is not None:
+            self.writer.close()
 
 
 def _batches(
@@ -148,6 +166,7 @@ def sample_to(
     columns: Sequence[str] | None = None,
     progress: bool | None = None,
     resume: bool = False,
+    to_table: Callable[[np.ndarray], Any] | None = None,
 ) -> Path:
     """Writes rows ``0 .. n-1`` of ``jg.sample(key, params, ...)`` to a file, batch by batch.
 
@@ -161,6 +180,9 @@ def sample_to(
       columns: column names for CSV/Parquet (default ``x0, x1, ...``).
       progress: show a tqdm progress bar; by default only when stderr is a terminal.
       resume: continue an interrupted ``.npy`` run with the same key, parameters and ``n``.
+      to_table: CSV/Parquet only: turns each batch of numbers ``(rows, d)`` into the pandas
+        ``DataFrame`` that is written instead (labels for category codes, booleans, integer
+        dtypes), e.g. ``functools.partial(jaxgauss.tables.to_table, schema)``.
 
     Returns:
       The path written.
@@ -187,6 +209,8 @@ def sample_to(
         raise ValueError(
             f"format must be one of {_FORMATS} (or given by the file suffix); got {format!r}"
         )
+    if to_table is not None and format == "npy":
+        raise ValueError("to_table applies to format='csv' or 'parquet' only; got format='npy'")
     if resume and format != "npy":
         raise ValueError(f"resume=True is supported for format='npy' only; got format={format!r}")
     probe = jax.eval_shape(lambda k, p: dispatch.sample(k, p, 1), key, params)
@@ -216,9 +240,9 @@ def sample_to(
         sidecar.write_text(json.dumps({"fingerprint": fingerprint, "n": n}))
         writer: Any = _NpyWriter(partial, n, d, dtype, done)
     elif format == "csv":
-        writer = _CsvWriter(partial, columns, dtype)
+        writer = _CsvWriter(partial, columns, dtype, to_table)
     else:
-        writer = _ParquetWriter(partial, columns, dtype)
+        writer = _ParquetWriter(partial, columns, dtype, to_table)
 
     completed = False
     try:

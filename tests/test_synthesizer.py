@@ -133,16 +133,24 @@ def test_clip_and_round_post_processing(table):
     np.testing.assert_array_equal(out["height"], np.round(out["height"]))
 
 
-def test_batch_size_does_not_change_csv_or_parquet(tmp_path, fitted):
+def test_csv_and_parquet_hold_the_sampled_table_for_any_batch_size(tmp_path, fitted, table):
+    # Labels, booleans and dtypes as sample() returns them, not category codes.
     a = fitted.sample_to(tmp_path / "a.csv", 700, batch_size=700, seed=9)
     b = fitted.sample_to(tmp_path / "b.csv", 700, batch_size=64, seed=9)
     assert a.read_bytes() == b.read_bytes()
-    back = pd.read_csv(a)
-    assert list(back.columns) == list(fitted.schema_.names)
-    expected = jg.tables.to_numbers(fitted.schema_, fitted.sample(700, seed=9))
-    np.testing.assert_array_equal(back.to_numpy(float), expected)
+    expected = fitted.sample(700, seed=9)
+    back = pd.read_csv(a, dtype={"region": "category"})
+    assert list(back.columns) == list(table.columns)
+    assert set(back["region"]) <= {"north", "south", "east"} and back["smoker"].dtype == bool
+    pd.testing.assert_frame_equal(
+        back, expected, check_dtype=False, check_categorical=False, check_exact=True
+    )
     pq = fitted.sample_to(tmp_path / "c.parquet", 700, batch_size=300, seed=9)
-    np.testing.assert_array_equal(pd.read_parquet(pq).to_numpy(float), expected)
+    from_parquet = pd.read_parquet(pq)
+    pd.testing.assert_frame_equal(from_parquet, expected, check_exact=True)
+    # .npy keeps the numbers (category codes, 0/1 booleans).
+    npy = fitted.sample_to(tmp_path / "d.npy", 700, batch_size=300, seed=9)
+    np.testing.assert_array_equal(np.load(npy), jg.tables.to_numbers(fitted.schema_, expected))
 
 
 def test_gmm_and_auto_choice_rule(table):

@@ -103,6 +103,11 @@ def test_interrupted_npy_resumes_exactly(tmp_path, params, monkeypatch):
             ValueError,
             "resume=True is supported for format='npy' only",
         ),
+        (
+            {"path": "x.npy", "to_table": lambda rows: rows},
+            ValueError,
+            "to_table applies to format='csv' or 'parquet' only",
+        ),
     ],
 )
 def test_errors(tmp_path, params, kwargs, err, match):
