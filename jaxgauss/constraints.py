@@ -12,9 +12,10 @@ Each candidate row is post-processed, then checked:
    bounds and distorts correlations, rejection does not);
 3. the row is valid when every bound holds (``lo <= x <= hi``) and every rule holds.
 
-Rules are linear inequalities parsed by a small tokenizer and recursive-descent parser (never
-``eval``): numbers, column names (``x0, x1, ...`` for arrays, or the names given in
-``columns``), ``+ - * /`` with constants, parentheses, and one of ``<= < >= >``. Strict and
+Rules are linear inequalities in the project's one rule grammar (:mod:`jaxgauss._expr`: Python
+expression syntax read with :mod:`ast`, never ``eval``): numbers, column names (``x0, x1, ...``
+for arrays, or the names given in ``columns``; backticks for names with spaces), ``+ - * /``
+with constants, parentheses, and one of ``<= < >= >``. Strict and
 non-strict inequalities are treated alike (floating point cannot tell them apart).
 
 Batches: a first batch of ``max(n, 1024)`` rows measures the acceptance rate; later batches
@@ -27,8 +28,8 @@ at most ``max_rounds`` rounds. When the measured acceptance rate falls below
 
 from __future__ import annotations
 
+import ast
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -36,14 +37,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxgauss import _checks, dispatch
+from jaxgauss import _checks, _expr, dispatch
 
 __all__ = ["Constraints", "parse_rule", "postprocess", "sample_constrained"]
-
-_TOKEN = re.compile(
-    r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op><=|>=|<|>|[-+*/()]))"
-)
 
 
 class _Linear(NamedTuple):
@@ -51,103 +47,48 @@ class _Linear(NamedTuple):
     const: float
 
 
-def _tokenize(rule: str) -> list[tuple[str, str]]:
-    tokens, pos = [], 0
-    rule = rule.rstrip()
-    while pos < len(rule):
-        m = _TOKEN.match(rule, pos)
-        if m is None or m.end() == pos:
-            raise ValueError(
-                f"rule {rule!r}: unexpected character at position {pos}: {rule[pos:]!r}"
-            )
-        kind = m.lastgroup
-        tokens.append((kind, m.group(kind)))
-        pos = m.end()
-    return tokens
+_COMPARISONS = {ast.LtE: False, ast.Lt: False, ast.GtE: True, ast.Gt: True}  # True: flip sign
 
 
-class _Parser:
-    def __init__(self, rule: str, names: dict[str, int], d: int):
-        self.rule, self.names, self.d = rule, names, d
-        self.tokens = _tokenize(rule)
-        self.i = 0
+def _linear(node: ast.expr, expr: _expr.Expression, names: dict[str, int], d: int) -> _Linear:
+    """The linear form ``coef @ x + const`` of an arithmetic expression (else ValueError)."""
 
-    def error(self, msg: str) -> ValueError:
-        return ValueError(f"rule {self.rule!r}: {msg}")
+    def error(msg: str) -> ValueError:
+        return ValueError(f"rule {expr.rule!r}: {msg}")
 
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
-
-    def take(self) -> tuple[str, str]:
-        tok = self.peek()
-        if tok is None:
-            raise self.error("unexpected end of rule")
-        self.i += 1
-        return tok
-
-    def expr(self) -> _Linear:
-        out = self.term()
-        while (tok := self.peek()) is not None and tok[1] in "+-" and tok[0] == "op":
-            self.take()
-            rhs = self.term()
-            sign = 1.0 if tok[1] == "+" else -1.0
-            out = _Linear(out.coef + sign * rhs.coef, out.const + sign * rhs.const)
-        return out
-
-    def term(self) -> _Linear:
-        out = self.factor()
-        while (tok := self.peek()) is not None and tok[0] == "op" and tok[1] in "*/":
-            self.take()
-            rhs = self.factor()
-            if tok[1] == "*":
-                if np.any(out.coef) and np.any(rhs.coef):
-                    raise self.error("only linear rules are supported (a column times a column)")
-                if np.any(rhs.coef):
-                    out, rhs = rhs, out
-                out = _Linear(out.coef * rhs.const, out.const * rhs.const)
-            else:
-                if np.any(rhs.coef):
-                    raise self.error("only linear rules are supported (division by a column)")
-                if rhs.const == 0:
-                    raise self.error("division by zero")
-                out = _Linear(out.coef / rhs.const, out.const / rhs.const)
-        return out
-
-    def factor(self) -> _Linear:
-        kind, text = self.take()
-        if kind == "op" and text in "+-":
-            inner = self.factor()
-            return inner if text == "+" else _Linear(-inner.coef, -inner.const)
-        if kind == "num":
-            return _Linear(np.zeros(self.d), float(text))
-        if kind == "name":
-            if text not in self.names:
-                known = ", ".join(list(self.names)[:8])
-                raise self.error(f"unknown column {text!r}; known columns: {known}")
-            coef = np.zeros(self.d)
-            coef[self.names[text]] = 1.0
-            return _Linear(coef, 0.0)
-        if text == "(":
-            inner = self.expr()
-            if self.take() != ("op", ")"):
-                raise self.error("missing ')'")
-            return inner
-        raise self.error(f"unexpected {text!r}")
-
-    def rule_(self) -> tuple[np.ndarray, float]:
-        lhs = self.expr()
-        kind, op = self.take()
-        if kind != "op" or op not in ("<=", "<", ">=", ">"):
-            raise self.error(f"expected a comparison (<=, <, >=, >); got {op!r}")
-        rhs = self.expr()
-        if self.peek() is not None:
-            raise self.error(f"unexpected {self.peek()[1]!r} after the comparison")
-        coef, const = lhs.coef - rhs.coef, rhs.const - lhs.const  # coef . x <= const
-        if op in (">=", ">"):
-            coef, const = -coef, -const
-        if not np.any(coef):
-            raise self.error("the rule involves no column")
-        return coef, const
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return _Linear(np.zeros(d), float(node.value))
+    if isinstance(node, ast.Name):
+        name = expr.name(node)
+        if name not in names:
+            known = ", ".join(list(names)[:8])
+            raise error(f"unknown column {name!r}; known columns: {known}")
+        coef = np.zeros(d)
+        coef[names[name]] = 1.0
+        return _Linear(coef, 0.0)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd | ast.USub):
+        inner = _linear(node.operand, expr, names, d)
+        return inner if isinstance(node.op, ast.UAdd) else _Linear(-inner.coef, -inner.const)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
+        lhs = _linear(node.left, expr, names, d)
+        rhs = _linear(node.right, expr, names, d)
+        if isinstance(node.op, ast.Add | ast.Sub):
+            sign = 1.0 if isinstance(node.op, ast.Add) else -1.0
+            return _Linear(lhs.coef + sign * rhs.coef, lhs.const + sign * rhs.const)
+        if isinstance(node.op, ast.Mult):
+            if np.any(lhs.coef) and np.any(rhs.coef):
+                raise error("only linear rules are supported (a column times a column)")
+            if np.any(rhs.coef):
+                lhs, rhs = rhs, lhs
+            return _Linear(lhs.coef * rhs.const, lhs.const * rhs.const)
+        if np.any(rhs.coef):
+            raise error("only linear rules are supported (division by a column)")
+        if rhs.const == 0:
+            raise error("division by zero")
+        return _Linear(lhs.coef / rhs.const, lhs.const / rhs.const)
+    raise error(
+        "only linear rules are supported: numbers, columns, + - * / with constants, parentheses"
+    )
 
 
 def _name_map(d: int, columns: Sequence[str] | None) -> dict[str, int]:
@@ -167,7 +108,23 @@ def parse_rule(rule: str, d: int, columns: Sequence[str] | None = None) -> tuple
     """
     if not isinstance(rule, str):
         raise TypeError(f"rules must be strings; got {type(rule).__name__}")
-    return _Parser(rule, _name_map(d, columns), d).rule_()
+    expr = _expr.parse(rule, "rule")
+    tree = expr.tree
+    if not (isinstance(tree, ast.Compare) and len(tree.ops) == 1):
+        raise ValueError(
+            f"rule {rule!r}: expected one comparison (<=, <, >=, >) between two linear expressions"
+        )
+    if type(tree.ops[0]) not in _COMPARISONS:
+        raise ValueError(f"rule {rule!r}: expected a comparison <=, <, >= or >")
+    names = _name_map(d, columns)
+    lhs = _linear(tree.left, expr, names, d)
+    rhs = _linear(tree.comparators[0], expr, names, d)
+    coef, const = lhs.coef - rhs.coef, rhs.const - lhs.const  # coef . x <= const
+    if _COMPARISONS[type(tree.ops[0])]:
+        coef, const = -coef, -const
+    if not np.any(coef):
+        raise ValueError(f"rule {rule!r}: the rule involves no column")
+    return coef, const
 
 
 class _Compiled(NamedTuple):

@@ -29,13 +29,14 @@ from __future__ import annotations
 import ast
 import dataclasses
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from jaxgauss import _expr
 
 __all__ = ["ColumnSpec", "TableSchema", "compile_rule", "infer_schema"]
 
@@ -384,7 +385,6 @@ def encoded_value(spec: ColumnSpec, value: Any, what: str) -> list[float]:
 # ---------------------------------------------------------------------------------------------
 # Rules.
 
-_BACKTICK = re.compile(r"`([^`]*)`")
 _FUNCS: dict[str, Callable[[Any], Any]] = {
     "abs": jnp.abs,
     "sqrt": jnp.sqrt,
@@ -425,19 +425,8 @@ def compile_rule(
     Raises:
       ValueError: syntax errors, unknown columns or functions, unsupported constructs.
     """
-    if not isinstance(rule, str) or not rule.strip():
-        raise ValueError(f"{what} must be a non-empty string expression; got {rule!r}")
-    aliases: dict[str, str] = {}
-
-    def alias(m: re.Match[str]) -> str:
-        aliases[f"__col{len(aliases)}"] = m.group(1)
-        return f"__col{len(aliases) - 1}"
-
-    text = _BACKTICK.sub(alias, rule)
-    try:
-        tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError as e:
-        raise ValueError(f"{what} {rule!r} is not a valid expression: {e.msg}") from None
+    expr = _expr.parse(rule, what)
+    tree, aliases = expr.tree, expr.aliases
     index = {c.name: j for j, c in enumerate(schema.columns)}
 
     def column(node: ast.expr) -> ColumnSpec | None:
