@@ -265,7 +265,7 @@ def pass_block_rows(n: int, k: int, d: int, ctype: str) -> int:
 
     The full and tied E-steps and the full M-step build ``(n, K d)`` intermediates; streaming
     them through the cache in blocks of about ``2**21`` elements made a full-covariance
-    iteration 2-2.6x faster on the 2-core CPU (n=1e5, d=20, K=10 and n=1e6, d=10, K=8). The
+    iteration 1.5-1.7x faster on the 2-core CPU (n=1e5, d=20, K=10 and n=1e6, d=10, K=8). The
     diag and spherical passes only build ``(n, K)`` arrays and run fastest unblocked.
     """
     if ctype in ("diag", "spherical"):
@@ -540,9 +540,8 @@ def _run(
     """Initializes (from ``start``, given ``centers``, or ``init``) and runs EM."""
     if start is None:
         start = _init_comp(key, data, k, k_active, reg_covar, ctype, init, centers)
-    comp = start
     return _em(
-        data, comp, k_active, tol, reg_covar, ctype=ctype, max_iter=max_iter, blocked=blocked
+        data, start, k_active, tol, reg_covar, ctype=ctype, max_iter=max_iter, blocked=blocked
     )
 
 
