@@ -87,7 +87,7 @@ def _borrow(x: Any) -> jax.Array | None:
     """
     if not isinstance(x, np.ndarray) or jax.default_backend() != "cpu":
         return None
-    if x.dtype not in (np.float32, np.float64) or not x.dtype.isnative:
+    if x.dtype not in (np.float32, np.float64):  # byte-swapped dtypes compare unequal too
         return None
     if jax.dtypes.canonicalize_dtype(x.dtype) != x.dtype:
         return None

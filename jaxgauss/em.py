@@ -166,15 +166,6 @@ def _var_floor_of(cov: jax.Array) -> jax.Array:
 # E and M steps.
 
 
-def _e_step(data: _Data, comp: _Comp, ctype: str) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """Returns ``(mean log-likelihood, log responsibilities (n, K), row log-likelihoods (n,))``."""
-    wlp = mixture.log_gaussians(data.x, comp.means, comp.prec, ctype) + comp.log_weights
-    row = jax.nn.logsumexp(wlp, axis=1)
-    log_resp = wlp - row[:, None]
-    ll = jnp.sum(data.w * row) / data.total
-    return ll, log_resp, row
-
-
 def _poorly_explained_rows(row_ll: jax.Array, k: int) -> jax.Array:
     """``k`` distinct rows of low log-likelihood, worst first, in one pass (no sort of ``n``).
 
@@ -283,8 +274,11 @@ def _blocked(data: _Data, rows: int) -> tuple[jax.Array, jax.Array]:
     return x, w
 
 
-def _e_stats(x: jax.Array, w: jax.Array, comp: _Comp, ctype: str):
-    """E-step on rows ``x`` and their :class:`Stats`: ``(sum_i w_i ll_i, stats, ll (n,))``."""
+def e_stats(x: jax.Array, w: jax.Array, comp: _Comp, ctype: str):
+    """E-step on rows ``x`` and their :class:`Stats`: ``(sum_i w_i ll_i, stats, ll (n,))``.
+
+    Shared by the in-memory pass (whole data or row blocks) and the out-of-core chunk step.
+    """
     wlp = mixture.log_gaussians(x, comp.means, comp.prec, ctype) + comp.log_weights
     row = jax.nn.logsumexp(wlp, axis=1)
     stats = sufficient_stats(x, w, jnp.exp(wlp - row[:, None]), ctype)
@@ -297,15 +291,15 @@ def _e_stats_pass(data: _Data, blocks, comp: _Comp, ctype: str):
     Returns ``(mean log-likelihood, Stats, row log-likelihoods (n,))``.
     """
     if blocks is None:
-        ll_sum, stats, row = _e_stats(data.x, data.w, comp, ctype)
+        ll_sum, stats, row = e_stats(data.x, data.w, comp, ctype)
         return ll_sum / data.total, stats, row
 
     def step(acc, xw):
-        ll_sum, stats, row = _e_stats(xw[0], xw[1], comp, ctype)
+        ll_sum, stats, row = e_stats(xw[0], xw[1], comp, ctype)
         return jax.tree.map(jnp.add, acc, (ll_sum, stats)), row
 
     x0, w0 = blocks[0][0], blocks[1][0]
-    zeros = jax.tree.map(jnp.zeros_like, jax.eval_shape(lambda: _e_stats(x0, w0, comp, ctype)[:2]))
+    zeros = jax.tree.map(jnp.zeros_like, jax.eval_shape(lambda: e_stats(x0, w0, comp, ctype)[:2]))
     (ll_sum, stats), rows = jax.lax.scan(step, zeros, blocks)
     return ll_sum / data.total, stats, rows.reshape(-1)[: data.x.shape[0]]
 

@@ -103,13 +103,11 @@ def _padded(
 def _chunk_step(comp: em._Comp, x: jax.Array, w: jax.Array, shift: jax.Array, *, ctype: str):
     """E-step of one chunk: ``(Stats, weighted log-likelihood sum, worst rows, their lls)``."""
     xs = x - shift
-    wlp = mixture.log_gaussians(xs, comp.means, comp.prec, ctype) + comp.log_weights
-    row = jax.nn.logsumexp(wlp, axis=1)
-    stats = em.sufficient_stats(xs, w, jnp.exp(wlp - row[:, None]), ctype)
+    ll_sum, stats, row = em.e_stats(xs, w, comp, ctype)
     k = comp.means.shape[0]
     masked = jnp.where(w > 0, row, jnp.inf)
     neg, idx = jax.lax.top_k(-masked, min(k, x.shape[0]))
-    return stats, jnp.sum(w * row), xs[idx], -neg
+    return stats, ll_sum, xs[idx], -neg
 
 
 @functools.partial(jax.jit, static_argnames=("k",))

@@ -94,7 +94,8 @@ def _select_jit(
         states = jax.vmap(restart)(keys_k, centers_k)
         i, lls = em._best(states)
         best = jax.tree.map(lambda a: a[i], states)
-        final_ll, _, _ = em._e_step(data, best.comp, ctype)
+        ll_sum, _, _ = em.e_stats(data.x, data.w, best.comp, ctype)  # stats: dead, dropped
+        final_ll = ll_sum / data.total
         return best, lls, final_ll
 
     best, lls, final_ll = jax.lax.map(one, (keys, k_actives, centers))

@@ -552,8 +552,7 @@ class Synthesizer:
             if n is None:
                 raise ValueError("n is required (or set the n_samples option / sampling.n_samples)")
         tm = self.table_model(conditions=conditions, constraints=constraints)
-        fmt = format if format is not None else Path(path).suffix.lstrip(".").lower()
-        labelled = self.schema_.frame and fmt in ("csv", "parquet")
+        labelled = self.schema_.frame and writers.file_format(path, format) != "npy"
         return writers.sample_to(
             self._key(seed, key),
             tm,

@@ -155,6 +155,21 @@ def _batches(
         yield np.asarray(pending)
 
 
+def file_format(path: str | os.PathLike[str], format: str | None = None) -> str:
+    """``format``, or the one named by ``path``'s suffix: ``"npy"``, ``"csv"`` or ``"parquet"``.
+
+    Raises:
+      ValueError: for any other format.
+    """
+    if format is None:
+        format = Path(path).suffix.lstrip(".").lower()
+    if format not in _FORMATS:
+        raise ValueError(
+            f"format must be one of {_FORMATS} (or given by the file suffix); got {format!r}"
+        )
+    return format
+
+
 def sample_to(
     key: Any,
     params: Any,
@@ -203,12 +218,7 @@ def sample_to(
     n = _checks.check_positive_int(n, "n")
     batch_size = _checks.check_positive_int(batch_size, "batch_size")
     path = Path(path)
-    if format is None:
-        format = path.suffix.lstrip(".").lower()
-    if format not in _FORMATS:
-        raise ValueError(
-            f"format must be one of {_FORMATS} (or given by the file suffix); got {format!r}"
-        )
+    format = file_format(path, format)
     if to_table is not None and format == "npy":
         raise ValueError("to_table applies to format='csv' or 'parquet' only; got format='npy'")
     if resume and format != "npy":
